@@ -1,0 +1,99 @@
+"""Quality gates: minimum/maximum bounds on metrics, per router.
+
+A gate file is YAML:
+
+    trained:                      # a router name, or "*" for every evaluated router
+      expert_accuracy: {min: 0.95}
+      format_validity: {min: 1.0}
+      latency_p95_ms: {max: 500}
+      per_class.math.accuracy: {min: 0.9}   # dotted paths reach nested metrics
+
+`check_gate(metrics, gate)` returns one line per failed bound (empty list = pass). A bound on a
+metric that was not measured (None, e.g. answer_accuracy on a file without answers) or on a router
+that was not evaluated fails: a gate must not pass by silently checking nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+BOUNDS = ("min", "max")
+
+
+def load_gate(source: str | Path | dict) -> dict[str, dict[str, dict[str, float]]]:
+    """Read and validate a gate (path or mapping); unknown keys and non-numbers raise ValueError."""
+    if isinstance(source, dict):
+        data, where = source, "gate"
+    else:
+        import yaml
+
+        path = Path(source)
+        if not path.is_file():
+            raise FileNotFoundError(f"no such gate file: {path}")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path}: invalid YAML: {exc}") from None
+        where = str(path)
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected a mapping of router -> metric -> {{min, max}}")
+    gate: dict[str, dict[str, dict[str, float]]] = {}
+    for router, metrics in data.items():
+        if not isinstance(metrics, dict) or not metrics:
+            raise ValueError(f"{where}: {router}: expected a mapping of metric -> {{min, max}}")
+        for metric, bounds in metrics.items():
+            if not isinstance(bounds, dict) or not bounds:
+                raise ValueError(f"{where}: {router}.{metric}: expected {{min: X}} and/or {{max: Y}}")
+            unknown = set(bounds) - set(BOUNDS)
+            if unknown:
+                raise ValueError(f"{where}: {router}.{metric}: unknown key(s) {', '.join(map(str, sorted(unknown)))};"
+                                 " use min and/or max")
+            for key, value in bounds.items():
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError(f"{where}: {router}.{metric}.{key}: expected a number, got {value!r}")
+            gate.setdefault(str(router), {})[str(metric)] = {k: float(v) for k, v in bounds.items()}
+    return gate
+
+
+def metric_value(metrics: dict, path: str) -> Any:
+    """A metric by name or dotted path; None if absent."""
+    value: Any = metrics
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _per_router(metrics: dict) -> dict[str, dict]:
+    """Accept evaluate_routers' whole result, metrics.json, or a plain {router: metrics} dict."""
+    if isinstance(metrics.get("routers"), dict):
+        return metrics["routers"]
+    return metrics
+
+
+def check_gate(metrics: dict, gate: str | Path | dict) -> list[str]:
+    """Failure lines, e.g. `trained: expert_accuracy = 0.9100 < min 0.9500`; [] when every bound holds."""
+    per_router = _per_router(metrics)
+    failures: list[str] = []
+    for router, bounds in load_gate(gate).items():
+        targets = list(per_router) if router == "*" else [router]
+        if router != "*" and router not in per_router:
+            failures.append(f"{router}: not evaluated (gate names it; evaluated: {', '.join(per_router) or 'none'})")
+            continue
+        for name in targets:
+            for metric, limits in bounds.items():
+                value = metric_value(per_router[name], metric)
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    failures.append(f"{name}: {metric} not measured (gate: {_fmt_limits(limits)})")
+                    continue
+                if "min" in limits and value < limits["min"]:
+                    failures.append(f"{name}: {metric} = {value:.4f} < min {limits['min']:.4f}")
+                if "max" in limits and value > limits["max"]:
+                    failures.append(f"{name}: {metric} = {value:.4f} > max {limits['max']:.4f}")
+    return failures
+
+
+def _fmt_limits(limits: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:g}" for k, v in limits.items())

@@ -1,0 +1,74 @@
+"""The Expert interface: an executable skill a router can dispatch to.
+
+An expert turns a *spec* (the text after `expert:` in a decision) into a result. `run(spec)` never
+raises: it returns an `ExpertResult` with `ok`, `value` (the rendered result) and `error`, so the
+boundary between the model's text and the system stays a plain value.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+class ExpertError(ValueError):
+    """A spec that cannot be parsed or executed; the message is shown to users."""
+
+
+@dataclass(frozen=True)
+class ExpertResult:
+    ok: bool
+    value: str | None = None  # the rendered result, e.g. "1024" or "Alice:9-11,Bob:11-12"
+    error: str | None = None
+    native: Any = field(default=None, compare=False)  # the unrendered value (number, dict, datetime)
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "result": self.value, "error": self.error}
+
+
+class Expert(ABC):
+    """Subclass, set the class attributes, implement parse/execute (and render if needed)."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]  # one line, shown in the router's system prompt
+    expert_class: ClassVar[str] = ""  # evaluation label (math, word_problem, schedule, time, chat); defaults to name
+    examples: ClassVar[list[tuple[str, str]]] = []  # (query, spec) pairs for prompts and docs
+    max_spec_chars: ClassVar[int] = 200
+
+    @property
+    def label(self) -> str:
+        return self.expert_class or self.name
+
+    @abstractmethod
+    def parse(self, spec: str) -> Any:
+        """Validate and parse a spec; raise ExpertError with a clear message."""
+
+    @abstractmethod
+    def execute(self, parsed: Any) -> Any:
+        """Compute the native result; raise ExpertError on failure."""
+
+    def render(self, value: Any) -> str:
+        return str(value)
+
+    def results_equal(self, a: str | None, b: str | None) -> bool:
+        """Whether two rendered results mean the same answer (override for numbers, zones...)."""
+        return a is not None and b is not None and a.strip() == b.strip()
+
+    def run(self, spec: str) -> ExpertResult:
+        if not isinstance(spec, str):
+            return ExpertResult(False, error=f"{self.name}: spec must be text")
+        spec = spec.strip()
+        if len(spec) > self.max_spec_chars:
+            return ExpertResult(
+                False, error=f"{self.name}: spec is {len(spec)} characters; the limit is {self.max_spec_chars}"
+            )
+        try:
+            native = self.execute(self.parse(spec))
+            return ExpertResult(True, value=self.render(native), native=native)
+        except ExpertError as exc:
+            return ExpertResult(False, error=f"{self.name}: {exc}")
+        except (RecursionError, MemoryError, OverflowError) as exc:
+            return ExpertResult(False, error=f"{self.name}: spec too complex ({type(exc).__name__})")
+        except Exception as exc:  # a plug-in's bug must not cross the boundary as a traceback
+            return ExpertResult(False, error=f"{self.name}: internal error: {type(exc).__name__}: {exc}")

@@ -1,0 +1,211 @@
+"""`routerforge plan {prepare,generate,eval}`: JSON route-plan data and evaluation.
+
+`eval` aligns PRED rows (`{"index"?, "completion"}`) with GOLD rows by order, or by `index` when
+PRED rows carry one, scores them with `evaluate.plan_metrics`, prints a rich table and writes
+DIR/plan_metrics.json, DIR/plan_report.md, DIR/plan_per_row.jsonl and DIR/plan_metrics.png.
+With `--gate FILE` it exits 1 and names each metric below/above its bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from routerforge.cli import UserError
+from routerforge.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, read_jsonl
+
+MAX_CHART_CATEGORIES = 6  # beyond this a per-category grouped chart stops being readable
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("plan", help="JSON route plans: prepare, generate, eval")
+    sub = p.add_subparsers(dest="plan_command", metavar="ACTION")
+    p.set_defaults(func=lambda _args: (p.print_help(), 2)[1])
+
+    pp = sub.add_parser("prepare", help="raw plan records -> prompt/completion splits")
+    pp.add_argument("--input", required=True, help="raw JSONL (id, user_query, plan fields)")
+    pp.add_argument("--out", required=True, help="output directory")
+    _split_args(pp)
+    pp.add_argument("--limit", type=int, default=None, help="keep the first N valid records")
+    pp.set_defaults(func=_cmd_prepare)
+
+    pg = sub.add_parser("generate", help="synthetic plan data (raw.jsonl + prepared splits)")
+    pg.add_argument("--out", required=True)
+    pg.add_argument("--examples", type=int, required=True)
+    _split_args(pg, seed_default=0)
+    pg.set_defaults(func=_cmd_generate)
+
+    pe = sub.add_parser("eval", help="score predicted plans against gold plans")
+    pe.add_argument("--pred", required=True, help="JSONL with completion (and optional index)")
+    pe.add_argument("--gold", required=True, help="JSONL with completion (and optional categories)")
+    pe.add_argument("--gate", default=None, help="YAML {metric: {min: x} | {max: y}}")
+    pe.add_argument("--report", required=True, help="report directory")
+    pe.add_argument("--compact", action="store_true", help="predictions are compact plans")
+    pe.set_defaults(func=_cmd_eval)
+
+
+def _split_args(p: argparse.ArgumentParser, seed_default: int = 42) -> None:
+    p.add_argument("--seed", type=int, default=seed_default)
+    p.add_argument("--val-ratio", type=float, default=0.1)
+    p.add_argument("--test-ratio", type=float, default=0.05)
+    p.add_argument("--vertex", action="store_true", help="also write Vertex AI tuning JSONL")
+    p.add_argument("--compact", action="store_true", help="completions keep only the 3 routing keys")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output directory")
+
+
+def _cmd_prepare(args) -> int:
+    from routerforge.data.plan_prepare import prepare_plans
+
+    summary = prepare_plans(args.input, args.out, seed=args.seed, val_ratio=args.val_ratio,
+                            test_ratio=args.test_ratio, limit=args.limit, vertex=args.vertex,
+                            force=args.force, compact=args.compact)
+    for err in summary["errors"]:
+        print(f"skipped {err}", file=sys.stderr)
+    _print_summary(summary, args.out)
+    return 0
+
+
+def _cmd_generate(args) -> int:
+    from routerforge.data.plan_generate import generate_plans
+
+    summary = generate_plans(args.out, examples=args.examples, seed=args.seed, compact=args.compact,
+                             val_ratio=args.val_ratio, test_ratio=args.test_ratio, vertex=args.vertex,
+                             force=args.force)
+    _print_summary(summary, args.out)
+    return 0
+
+
+def _print_summary(summary: dict, out: str) -> None:
+    from rich.console import Console
+
+    s = summary["splits"]
+    Console().print(f"[bold]{summary['valid']}[/] plans ({summary['skipped']} skipped) -> {out}: "
+                    f"train {s['train']}, val {s['val']}, test {s['test']}; archetypes: "
+                    + ", ".join(f"{k} {v}" for k, v in list(summary["archetypes"].items())[:8]))
+
+
+def load_pairs(pred_path: str, gold_path: str) -> tuple[list[str], list[str], list[list[str]]]:
+    """(pred completions, gold completions, gold categories), aligned."""
+    pred_rows, gold_rows = read_jsonl(pred_path), read_jsonl(gold_path)
+    gold = []
+    for i, row in enumerate(gold_rows):
+        if not isinstance(row.get("completion"), str):
+            raise UserError(f"{gold_path}: row {i + 1} has no 'completion' string")
+        cats = row.get("categories") or []
+        gold.append((row.get("index", i), row["completion"], [str(c) for c in cats] if isinstance(cats, list) else [str(cats)]))
+    for i, row in enumerate(pred_rows):
+        if not isinstance(row.get("completion"), str):
+            raise UserError(f"{pred_path}: row {i + 1} has no 'completion' string")
+    if pred_rows and all("index" in r for r in pred_rows):
+        by_index = {r["index"]: r["completion"] for r in pred_rows}
+        missing = [idx for idx, _, _ in gold if idx not in by_index]
+        if missing:
+            print(f"warning: {len(missing)} gold rows have no prediction; scored as empty", file=sys.stderr)
+        preds = [by_index.get(idx, "") for idx, _, _ in gold]
+    else:
+        if len(pred_rows) != len(gold):
+            raise UserError(f"{len(pred_rows)} predictions for {len(gold)} gold rows; add 'index' to align them")
+        preds = [r["completion"] for r in pred_rows]
+    return preds, [g for _, g, _ in gold], [c for _, _, c in gold]
+
+
+def _load_gate(path: str) -> dict:
+    import yaml
+
+    gate_path = Path(path)
+    if not gate_path.is_file():
+        raise FileNotFoundError(f"no such gate file: {path}")
+    try:
+        gate = yaml.safe_load(gate_path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path}: invalid YAML: {exc}") from None
+    if not isinstance(gate, dict):
+        raise UserError(f"{path}: a gate file maps metric names to {{min: x}} or {{max: y}}")
+    return gate
+
+
+def _cmd_eval(args) -> int:
+    from routerforge.evaluate.plan_metrics import check_gate, evaluate_plans
+
+    gate = _load_gate(args.gate) if args.gate else None  # fail on a bad gate before scoring
+    preds, golds, cats = load_pairs(args.pred, args.gold)
+    result = evaluate_plans(preds, golds, cats, compact=args.compact)
+    failures = check_gate(result["overall"], gate, result["per_category"]) if gate is not None else []
+    write_report(result, args.report, failures=failures, pred=args.pred, gold=args.gold)
+    _print_table(result)
+    for line in failures:
+        print(f"GATE FAILED: {line}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _fmt(v: float) -> str:
+    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.3f}"
+
+
+def _print_table(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    cats = list(result["per_category"])
+    table = Table(title=f"plan metrics (n={result['n']})")
+    table.add_column("metric", no_wrap=True, min_width=20)
+    table.add_column("overall", justify="right")
+    for c in cats:
+        table.add_column(f"{c} (n={result['per_category'][c]['n']})", justify="right")
+    for m, v in result["overall"].items():
+        table.add_row(m, _fmt(v), *[_fmt(result["per_category"][c][m]) for c in cats])
+    Console(width=max(100, 24 + 14 * (len(cats) + 1))).print(table)
+
+
+def write_report(result: dict, report_dir: str, *, failures: list[str], pred: str = "", gold: str = "") -> Path:
+    """plan_metrics.json, plan_report.md, plan_per_row.jsonl and plan_metrics.png in report_dir."""
+    out = Path(report_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = {k: v for k, v in result.items() if k != "per_row"}
+    summary.update(pred=pred, gold=gold, gate_failures=failures)
+    atomic_write_json(out / "plan_metrics.json", summary)
+    atomic_write_jsonl(out / "plan_per_row.jsonl", result["per_row"])
+    cats = list(result["per_category"])
+    lines = [f"# Plan evaluation\n", f"- predictions: `{pred}`", f"- gold: `{gold}`", f"- rows: {result['n']}", ""]
+    lines.append("| metric | overall | " + " | ".join(cats) + " |")
+    lines.append("|---|---:|" + "---:|" * len(cats))
+    for m, v in result["overall"].items():
+        lines.append(f"| {m} | {_fmt(v)} | " + " | ".join(_fmt(result["per_category"][c][m]) for c in cats) + " |")
+    lines += ["", "## Gate", ""] + ([f"- FAILED: {f}" for f in failures] or ["- passed (or no gate given)"])
+    lines += ["", "![main metrics](plan_metrics.png)", ""]
+    atomic_write_text(out / "plan_report.md", "\n".join(lines))
+    _chart(result, out / "plan_metrics.png")
+    return out
+
+
+def _chart(result: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from routerforge.evaluate.plan_metrics import MAIN_METRICS
+
+    names = [m for m in MAIN_METRICS if m in result["overall"]]
+    groups = [("overall", result["overall"])]
+    if 1 < len(result["per_category"]) <= MAX_CHART_CATEGORIES:
+        groups += list(result["per_category"].items())
+    fig, ax = plt.subplots(figsize=(min(16, 4 + len(names) * (0.6 + 0.25 * len(groups))), 5))
+    width = 0.8 / len(groups)
+    for gi, (label, values) in enumerate(groups):
+        xs = [i + gi * width - 0.4 + width / 2 for i in range(len(names))]
+        ys = [0.0 if math.isnan(values[m]) else values[m] for m in names]
+        bars = ax.bar(xs, ys, width, label=label)
+        if len(groups) == 1:
+            ax.bar_label(bars, fmt="%.2f", fontsize=8)
+    ax.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=8)
+    ax.set_ylim(0, 1.08 if len(groups) == 1 else 1.22)  # headroom for the legend row
+    ax.set_ylabel("score (mean over rows)")
+    ax.set_title(f"Route-plan metrics (n={result['n']})")
+    if len(groups) > 1:
+        ax.legend(fontsize=8, ncols=len(groups), loc="upper center", frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,69 @@
+"""Token-level constraints for decoding a decision `expert: spec ->`.
+
+- The expert name is forced to a registered expert by walking a trie of the names' tokenizations
+  (each name followed by ':'), so a generated name is always a registered one.
+- The spec is restricted to the expert's character set where it has one (digits and operators for
+  arithmetic, …); generation ends at `->`, a line break, or end of turn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Characters a spec of each built-in expert can contain. Users' experts may set `spec_charset`.
+SPEC_CHARSETS: dict[str, str] = {
+    "add": "0123456789+-*/().%, ",
+    "subtract": "0123456789+-*/().%, ",
+    "multiply": "0123456789+-*/().%, ",
+    "divide": "0123456789+-*/().%, ",
+    "word_problem": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|+*/. ",
+    "schedule": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|,(). ",
+    "time": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+/ ",
+}
+EMPTY_SPEC = {"chat"}  # experts whose spec is always empty: decoding stops right after the name
+
+
+@dataclass
+class TrieNode:
+    children: dict[int, "TrieNode"] = field(default_factory=dict)
+    expert: str | None = None  # set on the node that completes "name:"
+
+
+def build_name_trie(tokenizer, names: list[str]) -> TrieNode:
+    root = TrieNode()
+    for name in names:
+        node = root
+        for tid in tokenizer(f"{name}:", add_special_tokens=False)["input_ids"]:
+            node = node.children.setdefault(tid, TrieNode())
+        node.expert = name
+    return root
+
+
+def token_texts(tokenizer) -> list[str]:
+    return [tokenizer.decode([i]) for i in range(len(tokenizer))]
+
+
+def charset_mask(texts: list[str], charset: str, always: set[int]):
+    """Bool tensor over the vocabulary: tokens made only of `charset` (plus '>' for the arrow)."""
+    import torch
+
+    allowed = set(charset) | {">", "-", " "}
+    pattern = re.compile("[" + re.escape("".join(sorted(allowed))) + "]+")
+    mask = torch.zeros(len(texts), dtype=torch.bool)
+    for i, t in enumerate(texts):
+        if t and pattern.fullmatch(t):
+            mask[i] = True
+    for i in always:
+        mask[i] = True
+    return mask
+
+
+def spec_done(text: str) -> bool:
+    return "->" in text or "\n" in text
+
+
+def clean_spec(text: str) -> str:
+    """The spec part of generated text: up to the arrow or line break, trimmed."""
+    text = text.split("\n", 1)[0]
+    return text.split("->", 1)[0].strip()

@@ -1,0 +1,107 @@
+"""Training configuration: one dataclass per stage, one `PipelineConfig` for a whole run.
+
+YAML gives defaults (`configs/*.yaml`), CLI flags win, unknown keys are errors, and each
+`__post_init__` rejects values that cannot work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from routerforge.models.loading import DEFAULT_MODEL
+
+ALL_PROJ = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+@dataclass
+class SFTConfig:
+    method: str = "lora"  # "lora" (PEFT adapter) or "unfreeze" (full weights of the last N layers + head)
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    target_modules: list[str] = field(default_factory=lambda: list(ALL_PROJ))
+    unfreeze_last: int = 6  # layers trained by method=unfreeze (the original experiment's setting)
+    epochs: float = 1.0
+    batch_size: int = 8
+    grad_accum: int = 1
+    lr: float = 2e-4
+    warmup_ratio: float = 0.05
+    max_length: int = 384  # tokens per chat; longer rows are truncated (from the left of the prompt never)
+    bf16: str = "auto"  # "auto" (bf16 autocast when the CPU/GPU supports it), "yes", "no"
+    save_steps: int = 25  # checkpoint every N optimizer steps (resume picks the last one)
+    max_steps: int = -1  # >0 caps the optimizer steps (tests, smoke runs)
+
+    def __post_init__(self) -> None:
+        if self.method not in ("lora", "unfreeze"):
+            raise ValueError(f"sft.method must be 'lora' or 'unfreeze', got {self.method!r}")
+        if self.lora_r <= 0 or self.lora_alpha <= 0:
+            raise ValueError("sft.lora_r and sft.lora_alpha must be positive")
+        if not 0 <= self.lora_dropout < 1:
+            raise ValueError("sft.lora_dropout must be in [0, 1)")
+        if self.epochs <= 0 or self.batch_size <= 0 or self.grad_accum <= 0 or self.lr <= 0:
+            raise ValueError("sft.epochs, batch_size, grad_accum and lr must be positive")
+        if self.bf16 not in ("auto", "yes", "no"):
+            raise ValueError("sft.bf16 must be auto, yes or no")
+        if self.max_length < 32:
+            raise ValueError("sft.max_length must be at least 32")
+
+
+@dataclass
+class RLConfig:
+    algorithm: str = "reinforce"  # "reinforce" (own loop, group-mean baseline) or "grpo" (TRL GRPOTrainer)
+    iterations: int = 20  # optimizer steps
+    prompts_per_step: int = 2  # distinct queries per step
+    samples_per_prompt: int = 4  # sampled decisions per query (the group for the baseline)
+    lr: float = 1e-5
+    temperature: float = 1.0
+    max_new_tokens: int = 40
+    kl_coef: float = 0.0  # >0 adds a KL(policy || reference) penalty; reference = adapter disabled
+    rewards: list[str] = field(default_factory=lambda: ["verified"])  # names in REWARDS or dotted paths
+    bf16: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in ("reinforce", "grpo"):
+            raise ValueError(f"rl.algorithm must be 'reinforce' or 'grpo', got {self.algorithm!r}")
+        if self.iterations < 0 or self.prompts_per_step <= 0 or self.samples_per_prompt <= 0:
+            raise ValueError("rl.iterations >= 0, prompts_per_step > 0, samples_per_prompt > 0")
+        if self.algorithm == "grpo" and self.samples_per_prompt < 2:
+            raise ValueError("rl.samples_per_prompt must be >= 2 for grpo")
+        if self.temperature <= 0 or self.lr <= 0 or self.kl_coef < 0:
+            raise ValueError("rl.temperature and rl.lr must be positive, rl.kl_coef >= 0")
+        if not self.rewards:
+            raise ValueError("rl.rewards must name at least one reward")
+
+
+@dataclass
+class EvalConfig:
+    split: str = "test"  # which generated split the run is evaluated on
+    batch_size: int = 16
+    gate: str | None = None  # YAML gate file checked after evaluation (exit 1 on failure)
+
+    def __post_init__(self) -> None:
+        if self.split not in ("train", "val", "test"):
+            raise ValueError("eval.split must be train, val or test")
+
+
+@dataclass
+class PipelineConfig:
+    model: str = DEFAULT_MODEL  # embedded name, local HF dir, GGUF file or hub id
+    seed: int = 42
+    prompt_style: str = "compact"  # system prompt: "compact" (names + short descriptions) or "full" (+ examples)
+    data: Any = None  # routerforge.data.config.DataConfig (built from the `data:` section)
+    sft: SFTConfig = field(default_factory=SFTConfig)
+    rl: RLConfig = field(default_factory=RLConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def __post_init__(self) -> None:
+        from routerforge.data.config import DataConfig
+
+        if self.data is None:
+            self.data = DataConfig()
+        elif isinstance(self.data, dict):
+            self.data = DataConfig.from_dict(self.data)
+        if not isinstance(self.seed, int):
+            raise ValueError("seed must be an integer")
+        if self.prompt_style not in ("compact", "full"):
+            raise ValueError("prompt_style must be compact or full")

@@ -1,0 +1,170 @@
+"""One command, one run directory: data -> SFT -> RL -> eval, top to bottom.
+
+    routerforge train --config configs/cot_standardization.yaml --out runs/NAME
+
+The run is built in a hidden sibling `.NAME.partial/` and renamed into place only when complete, so
+a killed run never leaves a directory that looks finished; an existing run is replaced only with
+`force`. `resume` continues an interrupted partial run from its last SFT checkpoint.
+
+Run layout: config.yaml (resolved), run.json, data/ (+ manifest.json with hashes), sft/, rl/,
+adapter/ (PEFT), merged/ (with merge), train_log.jsonl, eval/ (metrics.json, report.md, PNGs), COMPLETE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+
+from routerforge.configtools import to_dict
+from routerforge.io import atomic_write_json, atomic_write_text, mark_complete, read_jsonl
+from routerforge.models.prompts import system_prompt
+from routerforge.train.config import PipelineConfig
+
+
+def file_manifest(directory: Path) -> dict:
+    return {p.name: {"sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "bytes": p.stat().st_size}
+            for p in sorted(directory.glob("*.jsonl"))}
+
+
+def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, resume: bool = False,
+                 merge: bool = False, stages: tuple[str, ...] = ("sft", "rl"), init_run: str | Path | None = None,
+                 console: Console | None = None) -> dict:
+    from routerforge.data.generate import generate_dataset
+    from routerforge.train.rl import train_rl
+    from routerforge.train.sft import sft_examples, train_sft
+
+    console = console or Console()
+    out = Path(out)
+    if out.exists() and not force:
+        raise FileExistsError(f"{out} exists; pass --force to overwrite it")
+    work = out.with_name(f".{out.name}.partial")
+    if work.exists() and not resume:
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    t_start = time.time()
+    timings: dict[str, float] = {}
+    system = system_prompt(style=cfg.prompt_style)
+    atomic_write_text(work / "config.yaml", yaml.safe_dump(to_dict(cfg), sort_keys=False))
+
+    # 1. Data: deterministic synthetic splits, every target verified by execution (or the init run's data).
+    t = time.time()
+    data_dir = work / "data"
+    if init_run is not None:
+        if not data_dir.exists():
+            shutil.copytree(Path(init_run) / "data", data_dir)
+    elif not (data_dir / "COMPLETE").exists():
+        console.rule("data")
+        generate_dataset(cfg.data, data_dir, force=True)
+    atomic_write_json(data_dir / "manifest.json", file_manifest(data_dir))
+    train_rows = read_jsonl(data_dir / "train.jsonl")
+    eval_rows = read_jsonl(data_dir / f"{cfg.eval.split}.jsonl")
+    console.print(f"data: {len(train_rows)} train rows, {len(eval_rows)} {cfg.eval.split} rows")
+    timings["data_s"] = time.time() - t
+
+    # 2. SFT: LoRA (or last-N unfreeze) on the native chat template, loss on the decision only.
+    t = time.time()
+    if "sft" in stages:
+        console.rule("SFT")
+        weights = train_sft(cfg.sft, model_ref=cfg.model, examples=sft_examples(train_rows, system),
+                            out_dir=work / "sft", seed=cfg.seed, console=console, resume=resume)
+    else:
+        weights = Path(init_run) / "adapter"
+    timings["sft_s"] = time.time() - t
+
+    # 3. RL: sampled decisions, rewarded by executing them with the experts.
+    t = time.time()
+    if "rl" in stages and cfg.rl.iterations > 0:
+        console.rule("RL")
+        if cfg.rl.algorithm == "grpo":
+            from routerforge.train.grpo import train_grpo
+
+            weights = train_grpo(cfg.rl, model_ref=cfg.model, method=cfg.sft.method, init_weights=weights,
+                                 rows=train_rows, system=system, out_dir=work / "rl", seed=cfg.seed,
+                                 console=console)
+        else:
+            policy, tok = load_policy(cfg.model, cfg.sft.method, weights)
+            weights = train_rl(cfg.rl, model=policy, tokenizer=tok, rows=train_rows, system=system,
+                               out_dir=work / "rl", seed=cfg.seed, console=console)
+    timings["rl_s"] = time.time() - t
+
+    # 4. Package: the adapter (PEFT format), optionally a merged model, and run.json.
+    adapter = work / "adapter"
+    if adapter.exists():
+        shutil.rmtree(adapter)
+    shutil.copytree(weights, adapter)
+    info = {"model": cfg.model, "method": cfg.sft.method, "adapter": "adapter", "prompt_style": cfg.prompt_style,
+            "system": system, "seed": cfg.seed, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    atomic_write_json(work / "run.json", info)
+    if merge:
+        save_merged(cfg.model, cfg.sft.method, adapter, work / "merged")
+
+    # 5. Evaluate on the held-out split with the fast runtime, like a user would route.
+    t = time.time()
+    console.rule(f"eval ({cfg.eval.split} split)")
+    metrics = evaluate_run(work, eval_rows, batch_size=cfg.eval.batch_size, console=console)
+    timings["eval_s"] = time.time() - t
+    timings["total_s"] = time.time() - t_start
+    atomic_write_json(work / "timings.json", timings)
+
+    # 6. Publish atomically: COMPLETE last, then swap into place.
+    mark_complete(work)
+    if out.exists():
+        trash = out.with_name(f".{out.name}.old")
+        shutil.rmtree(trash, ignore_errors=True)
+        out.rename(trash)
+        work.rename(out)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        work.rename(out)
+    return {"out": str(out), "metrics": metrics, "timings": timings}
+
+
+def load_policy(model_ref: str, method: str, weights: Path):
+    """The SFT result as a trainable policy (PEFT adapter re-opened trainable, or unfrozen layers)."""
+    from routerforge.models.loading import load_model
+
+    if method == "lora":
+        from peft import PeftModel
+
+        base, tok = load_model(model_ref)
+        return PeftModel.from_pretrained(base, str(weights), is_trainable=True), tok
+    from routerforge.train.common import apply_unfreeze
+
+    model, tok = load_model(weights)
+    return apply_unfreeze(model, 6), tok
+
+
+def save_merged(model_ref: str, method: str, adapter: Path, out: Path) -> None:
+    from routerforge.models.loading import load_model
+
+    if method != "lora":
+        shutil.copytree(adapter, out)
+        return
+    from peft import PeftModel
+
+    base, tok = load_model(model_ref)
+    PeftModel.from_pretrained(base, str(adapter)).merge_and_unload().save_pretrained(out)
+    tok.save_pretrained(out)
+
+
+def evaluate_run(run_dir: Path, rows: list[dict], *, batch_size: int = 16, console: Console | None = None) -> dict:
+    """Route `rows` with the run's router and write eval/ (metrics.json, report.md, PNGs)."""
+    from routerforge.evaluate.harness import evaluate_routers
+    from routerforge.evaluate.report import print_summary, write_report
+    from routerforge.serve.runtime import Router
+
+    router = Router.from_run(run_dir, require_complete=False)
+    results = evaluate_routers(rows, {"trained": router}, batch_size=batch_size)
+    write_report(results, run_dir / "eval", title=f"{run_dir.name}: held-out evaluation", force=True)
+    print_summary(results, console=console)
+    return results["routers"]["trained"]
+
+
+def read_metrics(run_dir: str | Path) -> dict:
+    return json.loads((Path(run_dir) / "eval" / "metrics.json").read_text())

@@ -1,0 +1,89 @@
+"""The one-command pipeline on a tiny model: run dir layout, refusal to overwrite, atomic publish,
+and the `routerforge route` contract on the result."""
+
+import json
+
+import pytest
+
+from routerforge.cli import main
+
+CONFIG = "configs/cot_standardization.yaml"
+
+
+def _train(model_dir, out, *extra):
+    return main(["train", "--config", CONFIG, "--out", str(out), "--model", model_dir, "--examples", "60",
+                 "--set", "sft.max_steps=2", "--set", "sft.batch_size=4", "--rl-iterations", "1",
+                 "--set", "rl.max_new_tokens=8", *extra])
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny_model_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "tiny"
+    assert _train(tiny_model_dir, out) == 0
+    return out
+
+
+def test_run_dir_layout(tiny_run):
+    for name in ("COMPLETE", "run.json", "config.yaml", "train_log.jsonl", "timings.json",
+                 "adapter/adapter_config.json", "data/train.jsonl", "data/test.jsonl", "data/manifest.json",
+                 "eval/metrics.json", "eval/report.md"):
+        assert (tiny_run / name).exists(), name
+    manifest = json.loads((tiny_run / "data" / "manifest.json").read_text())
+    assert set(manifest) == {"train.jsonl", "val.jsonl", "test.jsonl"}
+    assert all(len(v["sha256"]) == 64 for v in manifest.values())
+    stages = {json.loads(line)["stage"] for line in (tiny_run / "train_log.jsonl").read_text().splitlines()}
+    assert stages == {"sft", "rl"}
+    metrics = json.loads((tiny_run / "eval" / "metrics.json").read_text())
+    assert metrics["routers"]["trained"]["format_validity"] == 1.0  # constrained decoding always parses
+
+
+def test_refuses_to_overwrite_without_force(tiny_model_dir, tiny_run, capsys):
+    before = (tiny_run / "run.json").read_text()
+    assert _train(tiny_model_dir, tiny_run) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (tiny_run / "run.json").read_text() == before
+
+
+def test_failed_run_never_looks_complete(tiny_model_dir, tmp_path, monkeypatch):
+    import routerforge.train.pipeline as pipeline
+
+    def boom(*a, **k):
+        raise RuntimeError("killed during eval")
+
+    monkeypatch.setattr(pipeline, "evaluate_run", boom)
+    out = tmp_path / "broken"
+    with pytest.raises(RuntimeError):
+        _train(tiny_model_dir, out)
+    assert not out.exists()  # only the hidden .broken.partial exists, without COMPLETE
+    partial = tmp_path / ".broken.partial"
+    assert partial.is_dir() and not (partial / "COMPLETE").exists()
+
+
+def test_route_cli_contract(tiny_run, tmp_path, capsys):
+    rc = main(["route", "--run", str(tiny_run), "--no-chat", "What is 256 * 4?"])
+    row = json.loads(capsys.readouterr().out)
+    assert set(row) >= {"query", "expert", "spec", "result", "answer", "ok", "error", "latency_ms"}
+    assert rc in (0, 2) and (rc == 0) == row["ok"]
+    queries = tmp_path / "q.jsonl"
+    queries.write_text("".join(json.dumps({"query": q}) + "\n" for q in ["256 * 4", "Tell me a joke", "Time in Oslo"]))
+    out = tmp_path / "d.jsonl"
+    assert main(["route", "--run", str(tiny_run), "--no-chat", "--input", str(queries), "--output", str(out)]) == 0
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["query"] for r in rows] == ["256 * 4", "Tell me a joke", "Time in Oslo"]
+    assert all(r["latency_ms"] > 0 for r in rows)
+
+
+def test_route_cli_bad_input(tiny_run, tmp_path, capsys):
+    assert main(["route", "--run", str(tmp_path / "nope"), "hi"]) == 2
+    assert "not found" in capsys.readouterr().err
+    assert main(["route", "--run", str(tiny_run), "   "]) == 2
+    assert "non-empty" in capsys.readouterr().err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"query": "ok"}\nnot json\n')
+    assert main(["route", "--run", str(tiny_run), "--input", str(bad)]) == 2
+    assert "bad.jsonl:2: invalid JSON" in capsys.readouterr().err
+
+
+def test_unknown_config_key_is_an_error(tiny_model_dir, tmp_path, capsys):
+    assert main(["train", "--config", CONFIG, "--out", str(tmp_path / "x"), "--set", "sft.lr_typo=1"]) == 2
+    assert "sft.lr_typo" in capsys.readouterr().err
