@@ -31,14 +31,19 @@ test: install
 test-fast: install
 	$(BIN)/pytest -q -m "not slow"
 
-# README "Results": every number there comes from these targets.
+# README "Results": every number there comes from `make bench` (RUN= picks the trained run; default
+# runs/demo, trained by `make demo`). Accuracy tables for all routers, then latency, then RESULTS.md.
+RUN ?= runs/demo
+BENCH ?= runs/bench
+EVAL = $(BIN)/routerforge eval --run $(RUN) --force --no-progress
 bench: install
-	$(BIN)/routerforge demo
-	$(BIN)/routerforge eval --run runs/demo --benchmark heldout --routers trained,rules,embedding --report runs/bench/heldout --force
-	$(BIN)/routerforge eval --run runs/demo --benchmark clinc150 --routers trained,rules,embedding --report runs/bench/clinc150 --force
-	$(BIN)/routerforge eval --run runs/demo --benchmark gsm8k --routers trained,rules,embedding --report runs/bench/gsm8k --force
-	$(BIN)/routerforge eval --run runs/demo --benchmark robustness --routers trained,rules,embedding,fewshot --report runs/bench/robustness --force
-	$(BIN)/python benchmarks/latency.py --run runs/demo --out runs/bench/latency.json
+	test -f $(RUN)/COMPLETE || $(BIN)/routerforge demo
+	$(EVAL) --benchmark heldout --routers trained,rules,embedding --report $(BENCH)/heldout
+	$(EVAL) --benchmark clinc150 --routers trained,rules,embedding --report $(BENCH)/clinc150
+	$(EVAL) --benchmark gsm8k --routers trained,rules,embedding --report $(BENCH)/gsm8k
+	$(EVAL) --benchmark robustness --routers trained,rules,embedding,fewshot --report $(BENCH)/robustness
+	$(BIN)/python benchmarks/latency.py --run $(RUN) --out $(BENCH)/latency.json
+	$(BIN)/python benchmarks/results.py --run $(RUN) --bench $(BENCH) --out $(BENCH)/RESULTS.md
 
 clean:
 	rm -rf runs/demo runs/bench

@@ -105,10 +105,10 @@ def test_schedule_lists_tasks_in_mention_order_with_known_constraints():
             assert c in ("no_overlap", "sequential") or re.fullmatch(r"before\(\w+,\w+\)", c), c
 
 
-def test_time_spec_is_the_zone_the_expert_resolves():
+def test_time_spec_is_the_place_as_written_and_resolves_to_its_zone():
     for t, s in _samples("time"):
-        assert s.slots["city"] in s.query
-        assert s.spec == resolve_zone(s.slots["city"])
+        assert s.slots["city"] in s.query and s.spec == s.slots["city"]
+        assert resolve_zone(s.spec) == s.slots["zone"]
 
 
 def test_partition_is_stable_disjoint_and_sized():

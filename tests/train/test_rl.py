@@ -44,3 +44,21 @@ def test_a_user_reward_drives_the_update(tiny_model_dir, tmp_path):
                    rewards=["test_length"], bf16="no")
     train_rl(cfg, model=model, tokenizer=tok, rows=rows, system="sys", out_dir=tmp_path / "rl", seed=0)
     assert any(not torch.equal(before[n], p) for n, p in model.named_parameters() if p.requires_grad)
+
+
+def test_grpo_backend_runs_on_the_same_rewards(tiny_model_dir, tmp_path):
+    """`rl.algorithm: grpo` hands the registry's rewards to TRL's GRPOTrainer and saves an adapter."""
+    from routerforge.train.grpo import train_grpo
+    from routerforge.train.sft import sft_examples, train_sft
+    from routerforge.train.config import SFTConfig
+
+    rows = [{"query": f"What is {i} * 4?", "expert": "multiply", "spec": f"{i} * 4"} for i in range(8)]
+    sft = train_sft(SFTConfig(max_steps=1, batch_size=4, lora_r=4, bf16="no"), model_ref=tiny_model_dir,
+                    examples=sft_examples(rows, "sys"), out_dir=tmp_path / "sft")
+    cfg = RLConfig(algorithm="grpo", iterations=1, prompts_per_step=2, samples_per_prompt=2, max_new_tokens=6,
+                   rewards=["verified"], bf16="no")
+    final = train_grpo(cfg, model_ref=tiny_model_dir, method="lora", init_weights=sft, rows=rows, system="sys",
+                       out_dir=tmp_path / "rl", seed=0)
+    assert (final / "adapter_config.json").is_file()
+    logged = [json.loads(x) for x in (tmp_path / "train_log.jsonl").read_text().splitlines()]
+    assert any(r["stage"] == "rl" and "reward" in r for r in logged)

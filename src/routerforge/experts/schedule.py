@@ -42,6 +42,8 @@ _CALL = re.compile(r"(\w+)\s*(?:\((.*)\))?", re.DOTALL)
 # constraint name -> (canonical kind, argument shapes: "t" task, "T" time)
 _KINDS = {
     "no_overlap": ("no_overlap", ""), "sequential": ("sequential", ""), "in_order": ("sequential", ""),
+    # common misspellings a small router produces; accepting them costs nothing and loses no meaning
+    "no_overlaps": ("no_overlap", ""), "nooverlap": ("no_overlap", ""), "non_overlapping": ("no_overlap", ""),
     "before": ("before", "tt"), "after": ("after", "tt"),
     "start": ("start", "tT"), "at": ("start", "tT"), "starts_at": ("start", "tT"),
     "not_before": ("not_before", "tT"), "end_by": ("end_by", "tT"), "deadline": ("end_by", "tT"),

@@ -1,4 +1,7 @@
-"""`routerforge plan {prepare,generate,eval}`: JSON route-plan data and evaluation.
+"""`routerforge plan {prepare,generate,eval,train,route}`: JSON route-plan data, evaluation, training, decoding.
+
+`train` runs `train.plan.run_plan_train` (synthetic plans -> SFT -> run dir -> benchmark eval);
+`route` prints the plan a trained plan run decodes for one query (`serve.plan_runtime`).
 
 `eval` aligns PRED rows (`{"index"?, "completion"}`) with GOLD rows by order, or by `index` when
 PRED rows carry one, scores them with `evaluate.plan_metrics`, prints a rich table and writes
@@ -20,7 +23,7 @@ MAX_CHART_CATEGORIES = 6  # beyond this a per-category grouped chart stops being
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("plan", help="JSON route plans: prepare, generate, eval")
+    p = subparsers.add_parser("plan", help="JSON route plans: prepare, generate, eval, train, route")
     sub = p.add_subparsers(dest="plan_command", metavar="ACTION")
     p.set_defaults(func=lambda _args: (p.print_help(), 2)[1])
 
@@ -44,6 +47,24 @@ def add_parser(subparsers) -> None:
     pe.add_argument("--report", required=True, help="report directory")
     pe.add_argument("--compact", action="store_true", help="predictions are compact plans")
     pe.set_defaults(func=_cmd_eval)
+
+    pt = sub.add_parser("train", help="train a plan router (synthetic plans -> SFT -> benchmark eval)")
+    pt.add_argument("--config", help="YAML PlanTrainConfig (configs/plan_compact.yaml)")
+    pt.add_argument("--out", required=True, help="run directory to create")
+    pt.add_argument("--force", action="store_true", help="replace an existing run directory")
+    pt.add_argument("--model", help="base model: smollm2-135m, a local HF dir, a .gguf file or a hub id")
+    pt.add_argument("--examples", type=int, help="generated training plans (examples)")
+    pt.add_argument("--limit", type=int, help="score only the first N rows of each benchmark (eval.limit)")
+    pt.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override any config value, e.g. --set sft.lr=1e-4 (repeatable)")
+    pt.set_defaults(func=_cmd_train)
+
+    pr = sub.add_parser("route", help="print the JSON plan a trained plan run writes for a query")
+    pr.add_argument("--run", required=True, help="run directory written by `plan train`")
+    pr.add_argument("query", nargs="+", help="the user query")
+    pr.add_argument("--max-new-tokens", type=int, default=None)
+    pr.add_argument("--raw", action="store_true", help="also print the raw model text and how it was finished")
+    pr.set_defaults(func=_cmd_route)
 
 
 def _split_args(p: argparse.ArgumentParser, seed_default: int = 42) -> None:
@@ -74,6 +95,40 @@ def _cmd_generate(args) -> int:
                              val_ratio=args.val_ratio, test_ratio=args.test_ratio, vertex=args.vertex,
                              force=args.force)
     _print_summary(summary, args.out)
+    return 0
+
+
+def _cmd_train(args) -> int:
+    from routerforge.configtools import load_config
+    from routerforge.train.plan import PlanTrainConfig, run_plan_train
+
+    overrides = list(args.set)
+    for flag, key in (("model", "model"), ("examples", "examples"), ("limit", "eval.limit")):
+        value = getattr(args, flag)
+        if value is not None:
+            overrides.append(f"{key}={value}")
+    cfg = load_config(PlanTrainConfig, args.config, overrides)
+    result = run_plan_train(cfg, args.out, force=args.force)
+    print(f"plan run written to {result['out']} in {result['timings']['total_s']:.0f} s")
+    return 0
+
+
+def _cmd_route(args) -> int:
+    import json
+
+    from routerforge.formats.plan import plan_dict
+    from routerforge.serve.plan_runtime import PlanRouter
+
+    kw = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
+    if args.max_new_tokens is not None and args.max_new_tokens < 1:
+        raise UserError("--max-new-tokens must be at least 1")
+    router = PlanRouter.from_run(args.run, **kw)
+    out = router.plan_batch([" ".join(args.query)])[0]
+    print(json.dumps(plan_dict(out.plan), indent=2, ensure_ascii=False))
+    if args.raw:
+        print(f"outcome: {out.outcome} ({out.new_tokens} new tokens); raw model text:\n{out.raw}", file=sys.stderr)
+    elif out.outcome != "raw":
+        print(f"note: the model output needed {out.outcome}", file=sys.stderr)
     return 0
 
 

@@ -19,8 +19,7 @@ SPEC_CHARSETS: dict[str, str] = {
     "divide": "0123456789+-*/().%, ",
     "word_problem": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|+*/. ",
     "schedule": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|,(). ",
-    "time": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+/ ",
-}
+}  # time specs are place names (any script, accents, apostrophes): left free
 EMPTY_SPEC = {"chat"}  # experts whose spec is always empty: decoding stops right after the name
 
 

@@ -70,4 +70,6 @@ def run(args) -> int:
     m = result["metrics"]
     print(f"run written to {result['out']} in {result['timings']['total_s']:.0f} s; "
           f"expert accuracy {m.get('expert_accuracy')}, answer accuracy {m.get('answer_accuracy')}")
-    return 0
+    for line in result["gate_failures"]:
+        print(f"GATE FAILED: {line}", file=__import__("sys").stderr)
+    return 1 if result["gate_failures"] else 0

@@ -48,11 +48,15 @@ def autocast(enabled: bool):
     return torch.autocast(device_type=device(), dtype=torch.bfloat16)
 
 
-def apply_lora(model, r: int, alpha: int, dropout: float, target_modules: list[str]):
+def apply_lora(model, r: int, alpha: int, dropout: float, target_modules: list[str], last_layers: int | None = None):
+    """PEFT LoRA; `last_layers=N` adapts only the last N decoder layers, so backpropagation stops
+    there (about twice as fast on a CPU for N = a third of the depth)."""
     from peft import LoraConfig, get_peft_model
 
+    n = model.config.num_hidden_layers
+    layers = list(range(max(0, n - last_layers), n)) if last_layers else None
     config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=target_modules,
-                        task_type="CAUSAL_LM", bias="none")
+                        layers_to_transform=layers, task_type="CAUSAL_LM", bias="none")
     return get_peft_model(model, config)
 
 

@@ -21,6 +21,7 @@ class SFTConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.05
     target_modules: list[str] = field(default_factory=lambda: list(ALL_PROJ))
+    lora_layers: int | None = None  # LoRA on the last N decoder layers only (None = all); backprop stops there
     unfreeze_last: int = 6  # layers trained by method=unfreeze (the original experiment's setting)
     epochs: float = 1.0
     batch_size: int = 8
@@ -37,6 +38,8 @@ class SFTConfig:
             raise ValueError(f"sft.method must be 'lora' or 'unfreeze', got {self.method!r}")
         if self.lora_r <= 0 or self.lora_alpha <= 0:
             raise ValueError("sft.lora_r and sft.lora_alpha must be positive")
+        if self.lora_layers is not None and self.lora_layers <= 0:
+            raise ValueError("sft.lora_layers must be a positive number of layers (or null for all)")
         if not 0 <= self.lora_dropout < 1:
             raise ValueError("sft.lora_dropout must be in [0, 1)")
         if self.epochs <= 0 or self.batch_size <= 0 or self.grad_accum <= 0 or self.lr <= 0:
@@ -93,6 +96,7 @@ class PipelineConfig:
     sft: SFTConfig = field(default_factory=SFTConfig)
     rl: RLConfig = field(default_factory=RLConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    vertex: Any = None  # routerforge.train.vertex.VertexConfig: the `vertex:` section (--backend vertex)
 
     def __post_init__(self) -> None:
         from routerforge.data.config import DataConfig
@@ -105,3 +109,7 @@ class PipelineConfig:
             raise ValueError("seed must be an integer")
         if self.prompt_style not in ("compact", "full"):
             raise ValueError("prompt_style must be compact or full")
+        if self.vertex is not None:
+            from routerforge.train.vertex import VertexConfig
+
+            self.vertex = VertexConfig.resolve(self.vertex)

@@ -62,8 +62,10 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
         console.rule("data")
         generate_dataset(cfg.data, data_dir, force=True)
     atomic_write_json(data_dir / "manifest.json", file_manifest(data_dir))
+    from routerforge.evaluate.benchmarks import load_rows
+
     train_rows = read_jsonl(data_dir / "train.jsonl")
-    eval_rows = read_jsonl(data_dir / f"{cfg.eval.split}.jsonl")
+    eval_rows = load_rows(data_dir / f"{cfg.eval.split}.jsonl")  # with answer/zone truth columns
     console.print(f"data: {len(train_rows)} train rows, {len(eval_rows)} {cfg.eval.split} rows")
     timings["data_s"] = time.time() - t
 
@@ -107,7 +109,13 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
     # 5. Evaluate on the held-out split with the fast runtime, like a user would route.
     t = time.time()
     console.rule(f"eval ({cfg.eval.split} split)")
-    metrics = evaluate_run(work, eval_rows, batch_size=cfg.eval.batch_size, console=console)
+    metrics = evaluate_run(work, eval_rows, batch_size=cfg.eval.batch_size, console=console, title=out.name)
+    gate_failures: list[str] = []
+    if cfg.eval.gate:
+        from routerforge.evaluate.gates import check_gate
+
+        gate_failures = check_gate({"trained": metrics}, cfg.eval.gate)
+        atomic_write_json(work / "eval" / "gate.json", {"gate": cfg.eval.gate, "failures": gate_failures})
     timings["eval_s"] = time.time() - t
     timings["total_s"] = time.time() - t_start
     atomic_write_json(work / "timings.json", timings)
@@ -122,7 +130,7 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
         shutil.rmtree(trash, ignore_errors=True)
     else:
         work.rename(out)
-    return {"out": str(out), "metrics": metrics, "timings": timings}
+    return {"out": str(out), "metrics": metrics, "timings": timings, "gate_failures": gate_failures}
 
 
 def load_policy(model_ref: str, method: str, weights: Path):
@@ -153,7 +161,8 @@ def save_merged(model_ref: str, method: str, adapter: Path, out: Path) -> None:
     tok.save_pretrained(out)
 
 
-def evaluate_run(run_dir: Path, rows: list[dict], *, batch_size: int = 16, console: Console | None = None) -> dict:
+def evaluate_run(run_dir: Path, rows: list[dict], *, batch_size: int = 16, console: Console | None = None,
+                 title: str | None = None) -> dict:
     """Route `rows` with the run's router and write eval/ (metrics.json, report.md, PNGs)."""
     from routerforge.evaluate.harness import evaluate_routers
     from routerforge.evaluate.report import print_summary, write_report
@@ -161,7 +170,7 @@ def evaluate_run(run_dir: Path, rows: list[dict], *, batch_size: int = 16, conso
 
     router = Router.from_run(run_dir, require_complete=False)
     results = evaluate_routers(rows, {"trained": router}, batch_size=batch_size)
-    write_report(results, run_dir / "eval", title=f"{run_dir.name}: held-out evaluation", force=True)
+    write_report(results, run_dir / "eval", title=f"{title or run_dir.name}: held-out evaluation", force=True)
     print_summary(results, console=console)
     return results["routers"]["trained"]
 

@@ -38,7 +38,7 @@ def train_sft(cfg: SFTConfig, *, model_ref: str, examples: list[dict], out_dir: 
     # 1. The base model, wrapped so only the chosen weights train.
     model, tok = load_model(model_ref)
     if cfg.method == "lora":
-        model = apply_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.target_modules)
+        model = apply_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.target_modules, cfg.lora_layers)
     else:
         model = apply_unfreeze(model, cfg.unfreeze_last)
     n_train, n_total = trainable_params(model)

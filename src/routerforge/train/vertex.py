@@ -197,13 +197,27 @@ def google_context(vcfg: VertexConfig) -> dict[str, Any]:
     return {"credentials": credentials, "project": project}
 
 
+def google_api_errors() -> tuple[type[BaseException], ...]:
+    """Errors Google's API returns (no permission, API not enabled, no such bucket, bad model)."""
+    try:
+        from google.api_core.exceptions import GoogleAPIError
+    except ImportError:
+        return ()
+    return (GoogleAPIError,)
+
+
 def upload(files: dict[str, Path], uris: dict[str, str], ctx: dict[str, Any]) -> None:
     from google.cloud import storage
+
+    from routerforge.cli import UserError
 
     client = storage.Client(project=ctx["project"], credentials=ctx["credentials"])
     for name, path in files.items():
         bucket, _, blob = uris[name][len("gs://"):].partition("/")
-        client.bucket(bucket).blob(blob).upload_from_filename(str(path))
+        try:
+            client.bucket(bucket).blob(blob).upload_from_filename(str(path))
+        except google_api_errors() as exc:
+            raise UserError(f"uploading {path} to {uris[name]} failed: {_one_line(exc)}") from None
 
 
 def job_record(job, request: dict, ctx: dict[str, Any], location: str) -> dict[str, Any]:
@@ -227,8 +241,13 @@ def launch_and_wait(vcfg: VertexConfig, request: dict, ctx: dict[str, Any], job_
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from vertexai.preview.tuning import sft
 
+    from routerforge.cli import UserError
+
     vertexai.init(project=ctx["project"], location=vcfg.location, credentials=ctx["credentials"])
-    job = sft.train(**request)
+    try:
+        job = sft.train(**request)
+    except google_api_errors() as exc:
+        raise UserError(f"Vertex AI refused the tuning job: {_one_line(exc)}") from None
     record = job_record(job, request, ctx, vcfg.location)
     atomic_write_json(job_path, record)  # written at once: an interrupted wait still knows the job
     deadline = time.monotonic() + vcfg.timeout_minutes * 60
@@ -236,7 +255,7 @@ def launch_and_wait(vcfg: VertexConfig, request: dict, ctx: dict[str, Any], job_
                   console=console, transient=False) as progress:
         task = progress.add_task("vertex", total=None, state=record["state"] or "submitted")
         while not job.has_ended and time.monotonic() < deadline:
-            sleep(vcfg.poll_seconds)
+            sleep(max(0.0, min(vcfg.poll_seconds, deadline - time.monotonic())))
             job.refresh()
             record = job_record(job, request, ctx, vcfg.location)
             atomic_write_json(job_path, record)
@@ -305,6 +324,10 @@ def run_vertex(cfg, out: Path, *, dry_run: bool, force: bool, console=None,
     mark_complete(out)
     console.print(f"tuned model {record['tuned_model_name']}, endpoint {record['tuned_model_endpoint_name']}")
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _count_lines(path: Path) -> int:

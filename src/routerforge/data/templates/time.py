@@ -1,6 +1,7 @@
 """Time templates: "what time is it in <city>?" in many phrasings.
 
-The spec is the IANA zone the time expert resolves the city to (`Tokyo` -> `Asia/Tokyo`). Cities come
+The spec is the place exactly as the query names it (`Tokyo`): the time expert's gazetteer resolves it
+to a zone (`Asia/Tokyo`), so the router only copies a name and never has to know world geography. Cities come
 from the expert's own gazetteer (`routerforge.experts.timezone.CITIES`); a city name that resolves to
 a different zone than the gazetteer lists it under (an ambiguous name) is left out, so the target
 never teaches a wrong mapping.
@@ -16,7 +17,7 @@ from routerforge.data.templates import Pools, Sample, Template, pick
 def t(tid: str, pattern: str, weight: float = 1.0) -> Template:
     def render(rng: random.Random, pools: Pools) -> Sample:
         city, zone = pick(rng, pools["cities"])
-        return Sample(pattern.format(city=city), zone, {"city": city}, keep=(city,))
+        return Sample(pattern.format(city=city), city, {"city": city, "zone": zone}, keep=(city,))
 
     return Template(f"time.{tid}", "time", render, pattern, weight)
 

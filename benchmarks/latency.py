@@ -1,0 +1,198 @@
+"""Routing latency benchmark: naive generate-and-parse vs the cached constrained runtime vs the probe.
+
+    python benchmarks/latency.py --run runs/NAME [--n 64] [--naive-n 16] [--out FILE.json]
+
+On the first N queries of the run's held-out test split, in one process and on one machine:
+
+- naive: `Router.route_naive` — `model.generate` on the full prompt, no prefix cache, parse the text;
+- constrained: `Router.route` / `route_batch` — cached system-prompt prefix, constrained greedy decoding;
+- probe: `ProbeRouter.route` / `route_batch` — the expert from a linear probe on the prefill's hidden
+  states, only the spec generated (needs RUN/probe.json from `routerforge probe fit`).
+
+Single-query latency (p50/p95, wall time around each call, one warm-up call first) and batched
+throughput (queries/s through `route_batch`), as absolute numbers and as ratios to naive, plus each
+path's accuracy on the same queries (scored like `routerforge eval`). Naive is slow, so it runs on
+the first `--naive-n` queries only. Writes JSON (with machine info and date) and a markdown table
+snippet next to it (FILE.md); prints a rich table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info() -> dict:
+    import torch
+
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "torch": torch.__version__, "python": platform.python_version(), "platform": platform.platform(),
+            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    import numpy as np
+
+    return float(np.percentile(values, q)) if values else None
+
+
+def time_single(route, queries: list[str]) -> tuple[list, list[float]]:
+    """Route one query at a time; wall milliseconds per call."""
+    routed, ms = [], []
+    for q in queries:
+        t0 = time.perf_counter()
+        routed.append(route(q))
+        ms.append((time.perf_counter() - t0) * 1000)
+    return routed, ms
+
+
+def time_batched(route_batch, queries: list[str], batch_size: int) -> float:
+    """Queries per second through route_batch."""
+    t0 = time.perf_counter()
+    for i in range(0, len(queries), batch_size):
+        route_batch(queries[i:i + batch_size])
+    return len(queries) / (time.perf_counter() - t0)
+
+
+def accuracy(rows: list[dict], routed: list) -> dict:
+    from routerforge.evaluate.metrics import compute_metrics, score_row
+    from routerforge.experts import expert_names
+
+    preds = [{**r.to_dict(), "expert_class": r.expert_class} for r in routed]
+    scores = [score_row(row, p, expert_names()) for row, p in zip(rows, preds)]
+    m = compute_metrics(rows, preds, scores, None)
+    exact = sum(r.expert == row.get("expected_expert") for row, r in zip(rows, routed)) / len(rows)
+    return {"expert_accuracy": m["expert_accuracy"], "exact_expert_accuracy": exact,
+            "answer_accuracy": m["answer_accuracy"], "result_accuracy": m["result_accuracy"],
+            "format_validity": m["format_validity"]}
+
+
+def measure(args: argparse.Namespace) -> dict:
+    from routerforge.evaluate.benchmarks import load_benchmark
+    from routerforge.serve.runtime import Router
+
+    rows = load_benchmark("heldout", run=args.run)[: args.n]
+    queries = [r["query"] for r in rows]
+    naive_n = min(args.naive_n, len(queries))
+    router = Router.from_run(args.run, batch_size=args.batch_size)
+    paths = {"naive": (router.route_naive, None, naive_n),
+             "constrained": (router.route, router.route_batch, len(queries))}
+    if (Path(args.run) / "probe.json").is_file():
+        from routerforge.serve.probe import ProbeRouter
+
+        probe = ProbeRouter.from_run(args.run, router=router)  # shares the loaded model
+        paths["probe"] = (probe.route, probe.route_batch, len(queries))
+    else:
+        print(f"no {args.run}/probe.json: skipping the probe path (run `routerforge probe fit --run {args.run}`)",
+              file=sys.stderr)
+
+    results = {}
+    for name, (single, batched, n) in paths.items():
+        single(queries[0])  # warm-up: first-call allocations, lazy imports
+        routed, ms = time_single(single, queries[:n])
+        entry = {"n": n, "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "mean_ms": sum(ms) / n,
+                 "single_qps": n / (sum(ms) / 1000),
+                 "batched_qps": time_batched(batched, queries[:n], args.batch_size) if batched else None,
+                 **accuracy(rows[:n], routed)}
+        if n > naive_n:  # the same queries naive routed, for a like-for-like comparison
+            entry["expert_accuracy_naive_subset"] = accuracy(rows[:naive_n], routed[:naive_n])["expert_accuracy"]
+        results[name] = entry
+        print(f"{name}: p50 {entry['p50_ms']:.1f} ms over {n} queries", file=sys.stderr)
+
+    base = results["naive"]
+    for entry in results.values():
+        entry["speedup_p50_vs_naive"] = base["p50_ms"] / entry["p50_ms"]
+        entry["speedup_p95_vs_naive"] = base["p95_ms"] / entry["p95_ms"]
+        best = entry["batched_qps"] or entry["single_qps"]
+        entry["throughput_vs_naive"] = best / base["single_qps"]
+    return {"run": str(args.run), "n": len(queries), "naive_n": naive_n, "batch_size": args.batch_size,
+            "machine": machine_info(), "paths": results}
+
+
+COLUMNS = [("path", None), ("n", "n"), ("p50 ms", "p50_ms"), ("p95 ms", "p95_ms"),
+           ("p50 × naive", "speedup_p50_vs_naive"), ("batched q/s", "batched_qps"),
+           ("q/s × naive", "throughput_vs_naive"), ("expert acc", "expert_accuracy"),
+           ("answer acc", "answer_accuracy")]
+
+
+def _cell(key: str, value) -> str:
+    if value is None:
+        return "–"
+    if key in ("expert_accuracy", "answer_accuracy"):
+        return f"{value:.1%}"
+    if key.startswith(("speedup", "throughput")):
+        return f"{value:.1f}×"
+    return str(value) if isinstance(value, int) else f"{value:.1f}"
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [f"Routing latency on `{report['run']}` ({m['cpu']}, {m['cores']} cores, {m['torch_threads']} torch "
+             f"threads, {m['date']}); naive on the first {report['naive_n']} queries, batches of "
+             f"{report['batch_size']}.", "",
+             "| " + " | ".join(c for c, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for name, e in report["paths"].items():
+        lines.append("| " + " | ".join([name] + [_cell(k, e.get(k)) for _, k in COLUMNS[1:]]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def print_table(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"routing latency ({report['machine']['cpu']}, {report['machine']['torch_threads']} threads)")
+    for col, _ in COLUMNS:
+        table.add_column(col, justify="left" if col == "path" else "right")
+    for name, e in report["paths"].items():
+        table.add_row(name, *[_cell(k, e.get(k)) for _, k in COLUMNS[1:]])
+    Console().print(table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--run", type=Path, required=True, help="trained run directory (uses its test split)")
+    p.add_argument("--n", type=int, default=64, help="queries for the constrained and probe paths (default 64)")
+    p.add_argument("--naive-n", type=int, default=16, help="queries for the slow naive path (default 16)")
+    p.add_argument("--batch-size", type=int, default=16, help="route_batch size for throughput (default 16)")
+    p.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
+    p.add_argument("--out", type=Path, help="JSON output (default RUN/eval/latency.json); FILE.md alongside")
+    args = p.parse_args(argv)
+    if min(args.n, args.naive_n, args.batch_size) < 1:
+        p.error("--n, --naive-n and --batch-size must be at least 1")
+    from routerforge.io import atomic_write_json, atomic_write_text
+    from routerforge.serve.loading import RunError, read_run_info
+
+    try:
+        read_run_info(args.run)
+    except RunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    report = measure(args)
+    out = args.out or Path(args.run) / "eval" / "latency.json"
+    atomic_write_json(out, report)
+    atomic_write_text(out.with_suffix(".md"), markdown(report))
+    print_table(report)
+    print(f"written: {out} and {out.with_suffix('.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Every shipped config loads through the loader its header command uses, and names that command."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = sorted((ROOT / "configs").rglob("*.yaml"))
+
+
+def test_there_are_configs():
+    names = {p.relative_to(ROOT / "configs").as_posix() for p in CONFIGS}
+    assert {"cot_standardization.yaml", "data_cot_mix.yaml", "gates/default.yaml"} <= names
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.relative_to(ROOT / "configs").as_posix())
+def test_config_loads_and_is_headed_by_its_command(path):
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# routerforge "), f"{path.name}: first line must be the command that runs it"
+    command = first[2:].split()
+    if path.parent.name == "gates":
+        data = yaml.safe_load(path.read_text())
+        if command[1] == "plan":
+            from routerforge.evaluate.plan_metrics import check_gate
+
+            assert data and all(set(b) <= {"min", "max"} for b in data.values())
+            perfect = {metric: (b.get("min", b.get("max"))) for metric, b in data.items()}
+            assert check_gate(perfect, data) == []  # every metric name is one the plan metrics know
+        else:
+            from routerforge.evaluate.gates import load_gate
+
+            assert load_gate(path)
+    elif command[1:3] == ["data", "generate"]:
+        from routerforge.data.config import DataConfig
+
+        DataConfig.from_yaml(path)
+    elif command[1:3] == ["plan", "train"]:
+        from routerforge.configtools import load_config
+        from routerforge.train.plan import PlanTrainConfig
+
+        load_config(PlanTrainConfig, path)
+    elif command[1] == "train":
+        from routerforge.configtools import load_config
+        from routerforge.train.config import PipelineConfig
+
+        cfg = load_config(PipelineConfig, path)
+        assert cfg.data.examples > 0
+    else:
+        pytest.fail(f"{path.name}: no loader for command {' '.join(command)}")
+
+
+def test_unknown_keys_are_errors(tmp_path):
+    from routerforge.configtools import ConfigError, load_config
+    from routerforge.train.config import PipelineConfig
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: smollm2-135m\nsft: {lr: 0.001, epoch: 1}\n")
+    with pytest.raises(ConfigError, match="sft.epoch"):
+        load_config(PipelineConfig, bad)
+    with pytest.raises(ValueError, match="data.examples"):
+        load_config(PipelineConfig, None, ["data.examples=0"])
