@@ -66,8 +66,7 @@ def read_jsonl(path: str | Path, **kw: Any) -> list[dict]:
 
 
 def prepare_run_dir(path: str | Path, *, force: bool = False, marker: str = "COMPLETE") -> Path:
-    """Create an empty run directory. An existing one is refused unless `force`; with `force` the old
-    one is moved aside and deleted only after the new run has started cleanly."""
+    """Create an empty run directory. An existing one is refused unless `force`, which replaces it."""
     path = Path(path)
     if path.exists():
         if not force:
@@ -78,6 +77,28 @@ def prepare_run_dir(path: str | Path, *, force: bool = False, marker: str = "COM
         shutil.rmtree(trash, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+def partial_dir(out: str | Path) -> Path:
+    """The hidden sibling a run is built in before `publish` renames it into place."""
+    out = Path(out)
+    return out.with_name(f".{out.name}.partial")
+
+
+def publish(work: str | Path, out: str | Path) -> Path:
+    """Mark `work` complete (last file written) and rename it to `out`, replacing an existing `out`
+    (the caller checked --force) so that readers only ever see a whole run."""
+    work, out = Path(work), Path(out)
+    mark_complete(work)
+    if out.exists():
+        trash = out.with_name(f".{out.name}.old")
+        shutil.rmtree(trash, ignore_errors=True)
+        out.rename(trash)
+        work.rename(out)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        work.rename(out)
+    return out
 
 
 def mark_complete(path: str | Path, marker: str = "COMPLETE") -> None:

@@ -111,3 +111,4 @@ def build_routers(names: list[str] | str, run: str | Path | None = None, **kw: A
             raise ValueError(f"router {name!r} does not implement route() and route_batch()")
         out[name] = router
     return out
+import routerforge.serve.probe  # noqa: E402,F401  (registers the "probe" router)

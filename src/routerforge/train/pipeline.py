@@ -22,7 +22,7 @@ import yaml
 from rich.console import Console
 
 from routerforge.configtools import to_dict
-from routerforge.io import atomic_write_json, atomic_write_text, mark_complete, read_jsonl
+from routerforge.io import atomic_write_json, atomic_write_text, partial_dir, publish, read_jsonl
 from routerforge.models.prompts import system_prompt
 from routerforge.train.config import PipelineConfig
 
@@ -43,7 +43,7 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
     out = Path(out)
     if out.exists() and not force:
         raise FileExistsError(f"{out} exists; pass --force to overwrite it")
-    work = out.with_name(f".{out.name}.partial")
+    work = partial_dir(out)
     if work.exists() and not resume:
         shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
@@ -121,15 +121,7 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
     atomic_write_json(work / "timings.json", timings)
 
     # 6. Publish atomically: COMPLETE last, then swap into place.
-    mark_complete(work)
-    if out.exists():
-        trash = out.with_name(f".{out.name}.old")
-        shutil.rmtree(trash, ignore_errors=True)
-        out.rename(trash)
-        work.rename(out)
-        shutil.rmtree(trash, ignore_errors=True)
-    else:
-        work.rename(out)
+    publish(work, out)
     return {"out": str(out), "metrics": metrics, "timings": timings, "gate_failures": gate_failures}
 
 
