@@ -38,10 +38,11 @@ BENCH ?= runs/bench
 EVAL = $(BIN)/routerforge eval --run $(RUN) --force --no-progress
 bench: install
 	test -f $(RUN)/COMPLETE || $(BIN)/routerforge demo
-	$(EVAL) --benchmark heldout --routers trained,rules,embedding --report $(BENCH)/heldout
-	$(EVAL) --benchmark clinc150 --routers trained,rules,embedding --report $(BENCH)/clinc150
-	$(EVAL) --benchmark gsm8k --routers trained,rules,embedding --report $(BENCH)/gsm8k
-	$(EVAL) --benchmark robustness --routers trained,rules,embedding,fewshot --report $(BENCH)/robustness
+	test -f $(RUN)/probe.json || $(BIN)/routerforge probe fit --run $(RUN)
+	$(EVAL) --benchmark heldout --routers trained,probe,rules,embedding --report $(BENCH)/heldout
+	$(EVAL) --benchmark clinc150 --routers trained,probe,rules,embedding --report $(BENCH)/clinc150
+	$(EVAL) --benchmark gsm8k --routers trained,probe,rules,embedding --report $(BENCH)/gsm8k
+	$(EVAL) --benchmark robustness --routers trained,probe,rules,embedding,fewshot --report $(BENCH)/robustness
 	$(BIN)/python benchmarks/latency.py --run $(RUN) --out $(BENCH)/latency.json
 	$(BIN)/python benchmarks/results.py --run $(RUN) --bench $(BENCH) --out $(BENCH)/RESULTS.md
 
