@@ -33,6 +33,8 @@ def test_scanner_is_incremental():
     ('{"route_plan":["/math(x)","/code(y)"],"route_rationale":"r","handoff_plan":"h"}', "raw", ["/math", "/code"]),
     ('{"route_plan":["/math(x)","/code(y)"],"route_rationale":"r","handoff_plan":"h', "repaired", ["/math", "/code"]),
     ('{"route_plan":["/code(y)","/bogus(z)"],"route_rationale":"keep me"', "fallback", ["/code"]),
+    ('{"route_plan":["/math (derive x)","/code run it"],"handoff_plan":"/general-search /math"', "fallback",
+     ["/math", "/code"]),
     ("I would use /math then /math and /general-search, maybe /mathematics", "fallback",
      ["/math", "/general-search"]),
     ("", "fallback", ["/general-search"]),

@@ -10,8 +10,9 @@ construction, in three deterministic steps, and each step is counted so reports 
    result is parsed again.
 3. `fallback`: otherwise a minimal valid plan is built from what was decoded: every field of the
    (repaired) object that is valid on its own is kept; `route_plan` keeps its valid steps, or else
-   gets one step per known tool name found in the decoded text (in order, consecutive repeats
-   merged, at most `MAX_FALLBACK_STEPS`), or else one `fallback_tool` step; the other fields get
+   its steps that start with a known tool (`/math (x)` -> `/math(x)`), or else gets one step per
+   known tool name found anywhere in the decoded text (in order, consecutive repeats merged, at
+   most `MAX_FALLBACK_STEPS`), or else one `fallback_tool` step; the other fields get
    fixed placeholder text that says it is a fallback.
 
 So `json_valid` after decoding is always 1.0; `raw_json_valid` / `raw_schema_valid` (before repair)
@@ -27,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from routerforge.formats.plan import (COMPACT_KEYS, DEFAULT_TOOLS, PLAN_KEYS, STEP_RE, AnyPlan, PlanParseError,
-                                      build_plan_prompt, extract_json, normalize_tools, parse_plan,
+from routerforge.formats.plan import (COMPACT_KEYS, DEFAULT_TOOLS, PLAN_KEYS, STEP_HEAD_RE, STEP_RE, AnyPlan,
+                                      PlanParseError, build_plan_prompt, extract_json, normalize_tools, parse_plan,
                                       render_plan, repair_plan_text, validate_plan)
 
 MAX_FALLBACK_STEPS = 6
@@ -117,9 +118,16 @@ def fallback_plan(raw: str, query: str, *, compact: bool = True, tools: Iterable
     except ValueError:
         obj = {}
     obj = obj if isinstance(obj, dict) else {}
-    steps = obj.get("route_plan")
-    steps = [s for s in steps if isinstance(s, str) and (m := STEP_RE.fullmatch(s)) and m.group(1) in tools] \
-        if isinstance(steps, list) else []
+    decoded = [s for s in obj.get("route_plan") or [] if isinstance(s, str)] \
+        if isinstance(obj.get("route_plan"), list) else []
+    steps = [s for s in decoded if (m := STEP_RE.fullmatch(s)) and m.group(1) in tools]
+    if not steps:  # lenient: a step that starts with a known tool, e.g. "/math (derive x)" -> "/math(derive x)"
+        for s in decoded:
+            m = STEP_HEAD_RE.match(s)
+            if m and m.group(1) in tools:
+                args = s[m.end():].strip().removeprefix("(").removesuffix(")").strip() or "the request"
+                steps.append(f"{m.group(1)}({args})")
+        steps = steps[:MAX_FALLBACK_STEPS]
     if not steps:
         arg = " ".join(query.split())[:200] or "the request"
         pattern = r"(" + "|".join(re.escape(t) for t in sorted(tools, key=len, reverse=True)) + r")(?![\w-])"

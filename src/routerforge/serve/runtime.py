@@ -63,8 +63,10 @@ class Router:
     # ---- construction -------------------------------------------------------------------------
     @classmethod
     def from_run(cls, run_dir: str | Path, *, require_complete: bool = True, **kw) -> "Router":
-        from routerforge.serve.loading import load_run_model
+        from routerforge.serve.loading import RunError, load_run_model, read_run_info
 
+        if read_run_info(run_dir, require_complete=require_complete).get("kind") == "plan":
+            raise RunError(f"{run_dir} is a route-plan run; use `routerforge plan route --run {run_dir}`")
         model, tok, info = load_run_model(run_dir, require_complete=require_complete)
         kw.setdefault("system", info["system"])
         calib = Path(run_dir) / "calibration.json"

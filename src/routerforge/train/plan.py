@@ -32,7 +32,7 @@ from rich.console import Console
 from routerforge.configtools import to_dict
 from routerforge.evaluate.plan_metrics import tool_f1_reward
 from routerforge.formats.plan import DEFAULT_TOOLS, PlanParseError, extract_json, render_plan, validate_plan
-from routerforge.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, mark_complete, read_jsonl
+from routerforge.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, publish, read_jsonl
 from routerforge.models.loading import DEFAULT_MODEL
 from routerforge.train.config import SFTConfig
 from routerforge.train.rewards import REWARDS
@@ -169,15 +169,7 @@ def run_plan_train(cfg: PlanTrainConfig, out: str | Path, *, force: bool = False
     atomic_write_json(work / "timings.json", timings)
 
     # 5. Publish atomically: COMPLETE last, then swap into place.
-    mark_complete(work)
-    if out.exists():
-        trash = out.with_name(f".{out.name}.old")
-        shutil.rmtree(trash, ignore_errors=True)
-        out.rename(trash)
-        work.rename(out)
-        shutil.rmtree(trash, ignore_errors=True)
-    else:
-        work.rename(out)
+    publish(work, out)
     return {"out": str(out), "metrics": results, "timings": timings}
 
 
