@@ -26,8 +26,11 @@ def tiny_run(tiny_model_dir, tmp_path_factory):
 def test_run_dir_layout(tiny_run):
     for name in ("COMPLETE", "run.json", "config.yaml", "train_log.jsonl", "timings.json",
                  "adapter/adapter_config.json", "data/train.jsonl", "data/test.jsonl", "data/manifest.json",
-                 "eval/metrics.json", "eval/report.md"):
+                 "eval/metrics.json", "eval/report.md", "calibration.json"):
         assert (tiny_run / name).exists(), name
+    # the config asks for calibration: fitted on val before the evaluation, read back by from_run
+    cal = json.loads((tiny_run / "calibration.json").read_text())
+    assert cal["split"] == "val" and cal["target_precision"] == 0.99 and cal["temperature"] > 0
     manifest = json.loads((tiny_run / "data" / "manifest.json").read_text())
     assert set(manifest) == {"train.jsonl", "val.jsonl", "test.jsonl"}
     assert all(len(v["sha256"]) == 64 for v in manifest.values())

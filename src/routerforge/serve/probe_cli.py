@@ -90,14 +90,44 @@ def run_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def calibrate_run(run: Path, *, split: str = "val", target_precision: float | None = 0.95,
+                  abstain_below: float | None = None, use_probe: bool = True,
+                  require_complete: bool = True) -> dict:
+    """Fit the generated router's (and the probe's, when RUN/probe.json exists) temperature and
+    abstention threshold on RUN/data/<split>.jsonl; write RUN/calibration.json (and update the probe).
+    Returns {"generated": stats, "probe"?: stats}. Used by `probe calibrate` and the training pipeline."""
+    from routerforge.io import atomic_write_json
+    from routerforge.serve.calibration import calibrate, name_scores
+    from routerforge.serve.probe import PROBE_FILE, Probe, probe_scores
+    from routerforge.serve.runtime import Router
+
+    rows = _rows(run, split)
+    probe_path = run / PROBE_FILE
+    probe = Probe.load(probe_path) if use_probe and probe_path.is_file() else None
+    # uncalibrated router: the fit must not start from a previous calibration.json
+    router = Router.from_run(run, temperature=1.0, abstain_below=None, require_complete=require_complete)
+    labels = [r["expert"] for r in rows]
+    results = {"generated": calibrate(name_scores(router, [r["query"] for r in rows]), labels,
+                                      target_precision=target_precision, abstain_below=abstain_below)}
+    if probe is not None:
+        scores, plabels = probe_scores(router, probe, rows)
+        results["probe"] = calibrate(scores, plabels, target_precision=target_precision, abstain_below=abstain_below)
+    stamp = {"split": split, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    atomic_write_json(run / "calibration.json", {**results["generated"], **stamp})
+    if probe is not None:
+        cal = results["probe"]
+        probe.temperature, probe.abstain_below = cal["temperature"], cal["abstain_below"]
+        probe.meta.update(ece_before=cal["ece_before"], ece_after=cal["ece_after"], calibration=stamp)
+        probe.save(probe_path)
+    return results
+
+
 def run_calibrate(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from routerforge.io import atomic_write_json
-    from routerforge.serve.calibration import calibrate, name_scores
     from routerforge.serve.loading import read_run_info
-    from routerforge.serve.probe import PROBE_FILE, Probe, probe_scores
+    from routerforge.serve.probe import PROBE_FILE
 
     if args.target_precision is not None and not 0 < args.target_precision <= 1:
         raise ValueError("--target-precision must be in (0, 1]")
@@ -105,35 +135,18 @@ def run_calibrate(args: argparse.Namespace) -> int:
         raise ValueError("--abstain-below must be in [0, 1]")
     target = None if args.abstain_below is not None else (args.target_precision or 0.95)
     read_run_info(args.run)
-    rows = _rows(args.run, args.split)
-    probe_path = args.run / PROBE_FILE
-    probe = None if args.no_probe or not probe_path.is_file() else Probe.load(probe_path)
-    from routerforge.serve.runtime import Router
-
+    _rows(args.run, args.split)  # fail fast on a missing split, before loading the model
     console = Console()
-    # uncalibrated router: the fit must not start from a previous calibration.json
-    router = Router.from_run(args.run, temperature=1.0, abstain_below=None)
-    labels = [r["expert"] for r in rows]
-    results = {}
-    with console.status(f"scoring {len(rows)} {args.split} rows"):
-        results["generated"] = calibrate(name_scores(router, [r["query"] for r in rows]), labels,
-                                         target_precision=target, abstain_below=args.abstain_below)
-        if probe is not None:
-            scores, plabels = probe_scores(router, probe, rows)
-            results["probe"] = calibrate(scores, plabels, target_precision=target, abstain_below=args.abstain_below)
-    stamp = {"split": args.split, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    atomic_write_json(args.run / "calibration.json", {**results["generated"], **stamp})
-    if probe is not None:
-        cal = results["probe"]
-        probe.temperature, probe.abstain_below = cal["temperature"], cal["abstain_below"]
-        probe.meta.update(ece_before=cal["ece_before"], ece_after=cal["ece_after"], calibration=stamp)
-        probe.save(probe_path)
+    with console.status(f"scoring the {args.split} rows"):
+        results = calibrate_run(args.run, split=args.split, target_precision=target, abstain_below=args.abstain_below,
+                                use_probe=not args.no_probe)
     _print(console, results, Table)
     for name, cal in results.items():
         if cal["abstain_below"] is None and target is not None:
             console.print(f"[yellow]warning[/yellow]: {name}: no threshold reaches precision {target} on "
                           f"{args.split}; it will not abstain")
-    print(f"calibration written to {args.run / 'calibration.json'}" + (f" and {probe_path}" if probe else ""))
+    probe_path = args.run / PROBE_FILE
+    print(f"calibration written to {args.run / 'calibration.json'}" + (f" and {probe_path}" if "probe" in results else ""))
     return 0
 
 

@@ -81,10 +81,16 @@ class EvalConfig:
     split: str = "test"  # which generated split the run is evaluated on
     batch_size: int = 16
     gate: str | None = None  # YAML gate file checked after evaluation (exit 1 on failure)
+    # Before evaluating, fit a temperature and an abstention threshold on the val split so that the
+    # routes kept reach this precision there (below it the router answers chat; serve/calibration.py).
+    # None: no calibration, the router never abstains.
+    calibrate_precision: float | None = None
 
     def __post_init__(self) -> None:
         if self.split not in ("train", "val", "test"):
             raise ValueError("eval.split must be train, val or test")
+        if self.calibrate_precision is not None and not 0 < self.calibrate_precision <= 1:
+            raise ValueError("eval.calibrate_precision must be in (0, 1] or null")
 
 
 @dataclass

@@ -106,7 +106,21 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
     if merge:
         save_merged(cfg.model, cfg.sft.method, adapter, work / "merged")
 
-    # 5. Evaluate on the held-out split with the fast runtime, like a user would route.
+    # 5. Calibrate (optional): temperature + abstention threshold on the val split, so the evaluation
+    #    below scores the router exactly as `Router.from_run` serves it.
+    t = time.time()
+    if cfg.eval.calibrate_precision is not None and (work / "data" / "val.jsonl").is_file():
+        from routerforge.serve.probe_cli import calibrate_run
+
+        console.rule("calibration (val split)")
+        cal = calibrate_run(work, split="val", target_precision=cfg.eval.calibrate_precision, use_probe=False,
+                            require_complete=False)["generated"]
+        console.print(f"temperature {cal['temperature']:.2f}, abstain below "
+                      f"{'-' if cal['abstain_below'] is None else format(cal['abstain_below'], '.3f')}, "
+                      f"val coverage {cal['coverage']:.3f}")
+    timings["calibrate_s"] = time.time() - t
+
+    # 6. Evaluate on the held-out split with the fast runtime, like a user would route.
     t = time.time()
     console.rule(f"eval ({cfg.eval.split} split)")
     metrics = evaluate_run(work, eval_rows, batch_size=cfg.eval.batch_size, console=console, title=out.name)
@@ -120,7 +134,7 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
     timings["total_s"] = time.time() - t_start
     atomic_write_json(work / "timings.json", timings)
 
-    # 6. Publish atomically: COMPLETE last, then swap into place.
+    # 7. Publish atomically: COMPLETE last, then swap into place.
     publish(work, out)
     return {"out": str(out), "metrics": metrics, "timings": timings, "gate_failures": gate_failures}
 
