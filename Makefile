@@ -32,19 +32,30 @@ test-fast: install
 	$(BIN)/pytest -q -m "not slow"
 
 # README "Results": every number there comes from `make bench` (RUN= picks the trained run; default
-# runs/demo, trained by `make demo`). Accuracy tables for all routers, then latency, then RESULTS.md.
+# runs/demo, trained by `make demo`). The probe is fitted and both routers calibrated on the run's val
+# split (abstain -> chat below 99% val precision), then every router is scored on every benchmark,
+# then latency on an otherwise idle machine, then RESULTS.md. ~25 min on the 2-core CI machine.
 RUN ?= runs/demo
 BENCH ?= runs/bench
-EVAL = $(BIN)/routerforge eval --run $(RUN) --force --no-progress
+ROUTERS ?= trained,probe,rules,embedding,fewshot
+EVAL = $(BIN)/routerforge eval --run $(RUN) --force --no-progress --routers $(ROUTERS)
 bench: install
 	test -f $(RUN)/COMPLETE || $(BIN)/routerforge demo
 	test -f $(RUN)/probe.json || $(BIN)/routerforge probe fit --run $(RUN)
-	$(EVAL) --benchmark heldout --routers trained,probe,rules,embedding --report $(BENCH)/heldout
-	$(EVAL) --benchmark clinc150 --routers trained,probe,rules,embedding --report $(BENCH)/clinc150
-	$(EVAL) --benchmark gsm8k --routers trained,probe,rules,embedding --report $(BENCH)/gsm8k
-	$(EVAL) --benchmark robustness --routers trained,probe,rules,embedding,fewshot --report $(BENCH)/robustness
+	$(BIN)/routerforge probe calibrate --run $(RUN) --target-precision 0.99
+	$(EVAL) --benchmark heldout --report $(BENCH)/heldout
+	$(EVAL) --benchmark clinc150 --report $(BENCH)/clinc150
+	$(EVAL) --benchmark gsm8k --report $(BENCH)/gsm8k
+	$(EVAL) --benchmark robustness --report $(BENCH)/robustness
 	$(BIN)/python benchmarks/latency.py --run $(RUN) --out $(BENCH)/latency.json
 	$(BIN)/python benchmarks/results.py --run $(RUN) --bench $(BENCH) --out $(BENCH)/RESULTS.md
+
+# Route plans (issue #5): train the compact plan router unless PLAN_RUN is complete, then decode and
+# score every row of both CourseGPT benchmarks with the plan grammar.
+PLAN_RUN ?= runs/plan
+bench-plan: install
+	test -f $(PLAN_RUN)/COMPLETE || $(BIN)/routerforge plan train --config configs/plan_compact.yaml --out $(PLAN_RUN)
+	$(BIN)/routerforge plan bench --run $(PLAN_RUN) --all --report $(BENCH)/plan --force
 
 clean:
 	rm -rf runs/demo runs/bench

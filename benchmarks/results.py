@@ -51,6 +51,37 @@ def table(title: str, metrics: dict) -> list[str]:
     return lines + [""]
 
 
+# issue #4's goals: (benchmark, metric, router, bound, direction)
+TARGETS = [("clinc150", "expert_accuracy", "trained", 0.95, "min"), ("gsm8k", "expert_accuracy", "trained", 0.98, "min"),
+           ("robustness", "flip_rate", "trained", 0.0, "max")]
+BASELINES = ("rules", "fewshot", "embedding", "probe")
+
+
+def margins(results: dict) -> list[str]:
+    """Trained minus each other router's expert accuracy per benchmark, then the targets, met or not."""
+    lines = ["**trained vs. the others** (expert accuracy, percentage points; positive = trained is better)", "",
+             "| benchmark | " + " | ".join(BASELINES) + " |", "|---|" + "---:|" * len(BASELINES)]
+    for name, metrics in results.items():
+        routers = metrics.get("routers", {})
+        mine = routers.get("trained", {}).get("expert_accuracy")
+        if mine is None:
+            continue
+        cells = []
+        for b in BASELINES:
+            other = routers.get(b, {}).get("expert_accuracy")
+            cells.append("–" if other is None else f"{100 * (mine - other):+.1f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "**targets**", ""]
+    for bench, key, router, bound, how in TARGETS:
+        value = results.get(bench, {}).get("routers", {}).get(router, {}).get(key)
+        if value is None:
+            continue
+        met = value >= bound if how == "min" else value <= bound
+        sign = ">=" if how == "min" else "<="
+        lines.append(f"- {bench} {key} ({router}) {fmt(key, value)} {sign} {fmt(key, bound)}: {'met' if met else 'NOT met'}")
+    return lines + [""]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench", default="runs/bench")
@@ -62,12 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     timings = run / "timings.json"
     if timings.is_file():
         t = json.loads(timings.read_text())
-        out += [f"Training `{run}` (configs/cot_standardization.yaml): data {t['data_s']:.0f} s, SFT {t['sft_s']:.0f} s, "
-                f"RL {t['rl_s']:.0f} s, eval {t['eval_s']:.0f} s, total {t['total_s']:.0f} s.", ""]
+        out += [f"Training `{run}`: " + ", ".join(f"{k.removesuffix('_s')} {v:.0f} s" for k, v in t.items()) + ".", ""]
+    results = {}
     for name in ("heldout", "clinc150", "gsm8k", "robustness"):
         path = bench / name / "metrics.json"
         if path.is_file():
-            out += table(name, json.loads(path.read_text()))
+            results[name] = json.loads(path.read_text())
+            out += table(name, results[name])
+    out += margins(results)
     latency = bench / "latency.md"
     if latency.is_file():
         out += ["**latency**", "", latency.read_text().strip(), ""]

@@ -102,7 +102,8 @@ def test_scripted_batch_stops_repairs_and_falls_back(tiny_model_dir):
     scripts = [enc(texts[0]), enc(texts[1]), []]
     scripts = [s + [tok.eos_token_id] for s in scripts]
     model = Scripted(scripts, len(tok))
-    router = PlanRouter(model, tok, compact=True, max_new_tokens=200, batch_size=8, dtype="float32")
+    router = PlanRouter(model, tok, compact=True, max_new_tokens=200, batch_size=8, dtype="float32",
+                        constrained=False)
     outs = router.plan_batch(["q0", "q1", "q2"])
     assert outs[0].outcome == "raw" and outs[0].raw.endswith('"h"}') and outs[0].raw_json_valid
     assert outs[1].outcome == "repaired" and outs[1].new_tokens == 200 and not outs[1].raw_json_valid
@@ -113,25 +114,50 @@ def test_scripted_batch_stops_repairs_and_falls_back(tiny_model_dir):
         parse_plan(o.text, compact=True)
 
 
+def test_constrained_follows_a_valid_script_and_forces_the_rest(tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    enc = lambda s: tok(s, add_special_tokens=False)["input_ids"]  # noqa: E731
+    good = '{"route_plan":["/math(a {b})","/code(c)"],"route_rationale":"r","handoff_plan":"h"}'
+    bogus = '{"route_plan":["/bogus(x)"],"route_rationale":"r","handoff_plan":"h"}'
+    scripts = [enc(good + " trailing words"), enc(bogus), [tok.eos_token_id]]
+    model = Scripted(scripts, len(tok))
+    router = PlanRouter(model, tok, compact=True, max_new_tokens=120, batch_size=8, dtype="float32", top_k=1)
+    outs = router.plan_batch(["q0", "q1", "q2"])
+    # a valid plan is taken as the model wrote it, and decoding stops at its closing brace
+    assert outs[0].raw == good and outs[0].forced == 0 and outs[0].new_tokens == len(enc(good))
+    # top_k=1: the bogus tool and the end-of-turn token are refused, so the grammar forces text
+    assert outs[1].forced > 0 and outs[2].forced > 0
+    for o in outs:
+        assert o.outcome == "raw" and o.raw_json_valid  # valid by construction: no repair, no fallback
+        assert set(plan_tools(o.plan)) <= {"/math", "/code", "/general-search"}
+    assert plan_tools(outs[0].plan) == ["/math", "/code"]
+
+
+@pytest.mark.parametrize("constrained", [True, False])
 @pytest.mark.parametrize("compact", [True, False])
-def test_random_model_always_yields_valid_plans(tiny_model_dir, compact):
+def test_random_model_always_yields_valid_plans(tiny_model_dir, compact, constrained):
     from routerforge.evaluate.plan_metrics import json_valid, schema_valid
     from routerforge.models.loading import load_model
 
     model, tok = load_model(tiny_model_dir)
-    router = PlanRouter(model, tok, compact=compact, max_new_tokens=24, batch_size=2)
+    router = PlanRouter(model, tok, compact=compact, max_new_tokens=24, batch_size=2, constrained=constrained)
     outs = router.plan_batch(["Integrate x^2 then plot it in Python", "Find recent papers on RLHF", "hi"])
     texts = [o.text for o in outs]
+    if constrained:
+        assert all(o.outcome == "raw" for o in outs)  # the grammar completes what the budget cut off
     assert json_valid(texts) == [1.0] * 3 and schema_valid(texts, compact=compact) == [1.0] * 3
     text, plan = router.plan("hi")
     assert parse_plan(text, compact=compact) == plan
 
 
-def test_batched_decoding_matches_single_rows(tiny_model_dir):
+@pytest.mark.parametrize("constrained", [True, False])
+def test_batched_decoding_matches_single_rows(tiny_model_dir, constrained):
     from routerforge.models.loading import load_model
 
     model, tok = load_model(tiny_model_dir)
-    router = PlanRouter(model, tok, max_new_tokens=12, batch_size=4, dtype="float32")
+    router = PlanRouter(model, tok, max_new_tokens=12, batch_size=4, dtype="float32", constrained=constrained)
     queries = ["short", "a much longer query that needs more prompt tokens than the others", "mid length q"]
     batched = [o.raw for o in router.plan_batch(queries)]
     single = [router.plan_batch([q])[0].raw for q in queries]

@@ -42,6 +42,7 @@ def test_benchmarks_are_scored_with_valid_plans(plan_run):
         s = summary[name]
         assert s["n"] == 3 and s["json_valid"] == 1.0 and s["schema_valid"] == 1.0
         assert s["repaired"] + s["fallback"] + s["raw_schema_valid"] == pytest.approx(1.0)
+        assert s["raw_schema_valid"] == 1.0  # the shipped config decodes by the plan grammar
         preds = (plan_run / "eval" / name / "predictions.jsonl").read_text().splitlines()
         assert len(preds) == 3 and {"index", "raw", "completion", "outcome"} <= set(json.loads(preds[0]))
         for f in ("plan_metrics.json", "plan_report.md", "plan_per_row.jsonl", "plan_metrics.png"):
@@ -91,6 +92,21 @@ def test_plan_route_prints_a_valid_plan(plan_run, capsys):
 
     assert main(["plan", "route", "--run", str(plan_run), "Solve x^2 = 4 and then write Python code"]) == 0
     validate_plan(json.loads(capsys.readouterr().out), compact=True)
+
+
+def test_plan_bench_rescores_a_finished_run(plan_run, tmp_path, capsys):
+    out = tmp_path / "bench"
+    args = ["plan", "bench", "--run", str(plan_run), "--report", str(out), "--limit", "2", "--no-constrain",
+            "--set", "eval.synthetic_test=false"]
+    assert main(args) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["constrained"] is False and set(summary["benchmarks"]) == {"deep_router_benchmark",
+                                                                               "router_benchmark_hard"}
+    assert all(b["n"] == 2 and b["json_valid"] == 1.0 for b in summary["benchmarks"].values())
+    assert (out / "COMPLETE").is_file() and (out / "router_benchmark_hard" / "predictions.jsonl").is_file()
+    assert main(args) == 2 and "--force" in capsys.readouterr().err  # never overwrites without --force
+    assert main([*args, "--force", "--set", "sft.lr=0.1"]) == 2
+    assert "eval.*" in capsys.readouterr().err
 
 
 def test_plan_route_rejects_non_plan_runs(tmp_path, capsys):

@@ -1,6 +1,8 @@
-"""`routerforge plan {prepare,generate,eval,train,route}`: JSON route-plan data, evaluation, training, decoding.
+"""`routerforge plan {prepare,generate,eval,train,bench,route}`: JSON route-plan data, evaluation, training, decoding.
 
 `train` runs `train.plan.run_plan_train` (synthetic plans -> SFT -> run dir -> benchmark eval);
+`bench` decodes and scores the CourseGPT benchmarks again with a finished plan run (other limits,
+unconstrained decoding), into a new report directory;
 `route` prints the plan a trained plan run decodes for one query (`serve.plan_runtime`).
 
 `eval` aligns PRED rows (`{"index"?, "completion"}`) with GOLD rows by order, or by `index` when
@@ -59,6 +61,18 @@ def add_parser(subparsers) -> None:
                     help="override any config value, e.g. --set sft.lr=1e-4 (repeatable)")
     pt.set_defaults(func=_cmd_train)
 
+    pb = sub.add_parser("bench", help="decode and score the CourseGPT benchmarks with a finished plan run")
+    pb.add_argument("--run", required=True, help="run directory written by `plan train`")
+    pb.add_argument("--report", required=True, help="report directory to create")
+    pb.add_argument("--limit", type=int, help="score only the first N rows of each set (default: the run's eval.limit)")
+    pb.add_argument("--all", action="store_true", help="score every row (overrides the run's eval.limit)")
+    pb.add_argument("--no-constrain", action="store_true",
+                    help="decode freely, then repair / fall back (measures the model without the grammar)")
+    pb.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override an eval setting of the run's config, e.g. --set eval.batch_size=16")
+    pb.add_argument("--force", action="store_true", help="replace an existing report directory")
+    pb.set_defaults(func=_cmd_bench)
+
     pr = sub.add_parser("route", help="print the JSON plan a trained plan run writes for a query")
     pr.add_argument("--run", required=True, help="run directory written by `plan train`")
     pr.add_argument("query", nargs="+", help="the user query")
@@ -113,6 +127,42 @@ def _cmd_train(args) -> int:
     return 0
 
 
+def _cmd_bench(args) -> int:
+    from routerforge.configtools import load_config
+    from routerforge.io import partial_dir, publish
+    from routerforge.serve.loading import read_run_info
+    from routerforge.train.plan import PlanTrainConfig, benchmark_path, evaluate_plan_run
+
+    run, out = Path(args.run), Path(args.report)
+    if read_run_info(run).get("kind") != "plan":
+        raise UserError(f"{run} is not a plan run; train one with `routerforge plan train`")
+    if out.exists() and not args.force:
+        raise UserError(f"{out} exists; pass --force to overwrite it")
+    if args.limit is not None and (args.limit < 1 or args.all):
+        raise UserError("--limit must be at least 1 (and not combined with --all)")
+    overrides = list(args.set)
+    if any(not o.startswith("eval.") for o in overrides):
+        raise UserError("--set changes eval.* settings only: the run is already trained")
+    overrides += [f"eval.limit={args.limit}"] if args.limit else (["eval.limit=null"] if args.all else [])
+    overrides += ["eval.constrained=false"] if args.no_constrain else []
+    cfg = load_config(PlanTrainConfig, str(run / "config.yaml"), overrides)
+    bench_files = [benchmark_path(cfg.eval.benchmark_dir, b) for b in cfg.eval.benchmarks]
+    if cfg.threads:
+        import torch
+
+        torch.set_num_threads(cfg.threads)
+    work = partial_dir(out)
+    if work.exists():
+        import shutil
+
+        shutil.rmtree(work)
+    evaluate_plan_run(run, cfg, bench_files, read_jsonl(run / "data" / "train.jsonl"), out_dir=work,
+                      require_complete=True)
+    publish(work, out)
+    print(f"plan benchmark report written to {out / 'report.md'}")
+    return 0
+
+
 def _cmd_route(args) -> int:
     import json
 
@@ -126,7 +176,8 @@ def _cmd_route(args) -> int:
     out = router.plan_batch([" ".join(args.query)])[0]
     print(json.dumps(plan_dict(out.plan), indent=2, ensure_ascii=False))
     if args.raw:
-        print(f"outcome: {out.outcome} ({out.new_tokens} new tokens); raw model text:\n{out.raw}", file=sys.stderr)
+        print(f"outcome: {out.outcome} ({out.new_tokens} new tokens, {out.forced} forced by the grammar); "
+              f"raw model text:\n{out.raw}", file=sys.stderr)
     elif out.outcome != "raw":
         print(f"note: the model output needed {out.outcome}", file=sys.stderr)
     return 0

@@ -16,7 +16,13 @@ construction, in three deterministic steps, and each step is counted so reports 
    fixed placeholder text that says it is a fallback.
 
 So `json_valid` after decoding is always 1.0; `raw_json_valid` / `raw_schema_valid` (before repair)
-and the fallback rate are what measure the model. No prefix-KV reuse here: plan prompts are short
+and the fallback rate are what measure the model.
+
+With `constrained=True` (the default) decoding follows the plan grammar (`plan_grammar.py`): at each
+step the most likely of the model's top-k tokens that keeps the text a prefix of a valid plan is
+taken, so the decoded text is a valid plan by construction and the tools are always vocabulary tools
+chosen by the model. When none of the top-k fits, or at `max_new_tokens`, the grammar's shortest
+completion is forced; `forced` counts those interventions per row, so they are not hidden either. No prefix-KV reuse here: plan prompts are short
 next to the plan itself, so the prefill is a small share of the cost.
 """
 
@@ -31,6 +37,7 @@ from typing import Iterable
 from routerforge.formats.plan import (COMPACT_KEYS, DEFAULT_TOOLS, PLAN_KEYS, STEP_HEAD_RE, STEP_RE, AnyPlan,
                                       PlanParseError, build_plan_prompt, extract_json, normalize_tools, parse_plan,
                                       render_plan, repair_plan_text, validate_plan)
+from routerforge.serve.plan_grammar import complete_text, feed, finish_text, is_complete, plan_grammar, start
 
 MAX_FALLBACK_STEPS = 6
 
@@ -47,10 +54,11 @@ class PlanOutput:
     outcome: str
     raw_json_valid: bool
     new_tokens: int
+    forced: int = 0  # constrained decoding: times the grammar had to force text (0 = all model choices)
 
     def to_row(self) -> dict:
         return {"query": self.query, "raw": self.raw, "completion": self.text, "outcome": self.outcome,
-                "raw_json_valid": self.raw_json_valid, "new_tokens": self.new_tokens}
+                "raw_json_valid": self.raw_json_valid, "new_tokens": self.new_tokens, "forced": self.forced}
 
 
 class JsonStop:
@@ -204,9 +212,11 @@ class PlanRouter:
 
     def __init__(self, model, tokenizer, *, compact: bool = True, tools: Iterable[str] = DEFAULT_TOOLS,
                  max_new_tokens: int = 300, batch_size: int = 8, fallback: bool = True,
-                 fallback_tool: str | None = None, dtype: str = "auto") -> None:
-        if max_new_tokens < 1 or batch_size < 1:
-            raise ValueError("max_new_tokens and batch_size must be at least 1")
+                 fallback_tool: str | None = None, dtype: str = "auto", constrained: bool = True,
+                 top_k: int = 32) -> None:
+        if max_new_tokens < 1 or batch_size < 1 or top_k < 1:
+            raise ValueError("max_new_tokens, batch_size and top_k must be at least 1")
+        self.constrained, self.top_k = constrained, top_k
         self.dtype = resolve_dtype(dtype)
         self.model, self.tok = cast_model(model, self.dtype).eval(), tokenizer
         self.compact, self.tools = compact, normalize_tools(tools)
@@ -216,6 +226,8 @@ class PlanRouter:
             self.tok.pad_token = self.tok.eos_token
         self.eos_ids = {i for i in (self.tok.eos_token_id, self.tok.pad_token_id) if i is not None}
         self._keep_last = True
+        self.grammar = plan_grammar(compact=self.compact, tools=self.tools)
+        self._texts: list[str] | None = None  # per-token text, built on first constrained use
 
     @classmethod
     def from_run(cls, run_dir: str | Path, *, require_complete: bool = True, **kw) -> "PlanRouter":
@@ -245,11 +257,11 @@ class PlanRouter:
         results: list[PlanOutput] = []
         for i in range(0, len(queries), self.batch_size):
             chunk = queries[i : i + self.batch_size]
-            for q, (raw, n_new) in zip(chunk, self.generate([self.prompt_text(q) for q in chunk])):
+            for q, (raw, n_new, forced) in zip(chunk, self.generate([self.prompt_text(q) for q in chunk])):
                 plan, outcome = finish_plan(raw, q, compact=self.compact, tools=self.tools, fallback=self.fallback,
                                             fallback_tool=self.fallback_tool)
                 text = render_plan(plan) if plan is not None else raw
-                results.append(PlanOutput(q, raw, text, plan, outcome, _json_ok(raw), n_new))
+                results.append(PlanOutput(q, raw, text, plan, outcome, _json_ok(raw), n_new, forced))
         return results
 
     def _forward(self, **kw):
@@ -262,9 +274,44 @@ class PlanRouter:
                 self._keep_last = False
         return self.model(**kw)
 
-    def generate(self, prompts: list[str]) -> list[tuple[str, int]]:
+    def token_texts(self) -> list[str]:
+        """Each vocabulary token's own text ("" for special tokens, which plans never contain)."""
+        if self._texts is None:
+            special = set(self.tok.all_special_ids)
+            self._texts = ["" if i in special else self.tok.decode([i], clean_up_tokenization_spaces=False)
+                           for i in range(len(self.tok))]
+        return self._texts
+
+    def _constrained_step(self, row: dict, candidates: list[int]) -> int:
+        """The next token of one row under the grammar: queued forced tokens first, else the most
+        likely candidate the grammar accepts, else the grammar's shortest completion (forced)."""
+        if row["queue"]:
+            return row["queue"].pop(0)
+        texts = self.token_texts()
+        for tid in candidates:
+            piece = texts[tid] if tid < len(texts) else ""
+            state = feed(row["state"], piece) if piece else None
+            if state is not None:
+                row["state"] = state
+                return tid
+        piece = finish_text(row["state"])
+        row["state"] = feed(row["state"], piece)
+        row["forced"] += 1
+        ids = self.tok(piece, add_special_tokens=False)["input_ids"]
+        row["queue"] = ids[1:]
+        return ids[0]
+
+    def _close(self, row: dict) -> None:
+        """Out of tokens: the queued forced tokens (already read by the grammar) plus the grammar's
+        completion become the row's tail text."""
+        queued = self.tok.decode(row["queue"], clean_up_tokenization_spaces=False) if row["queue"] else ""
+        row["tail"], row["queue"] = queued + complete_text(row["state"]), []
+        row["forced"] += 1
+
+    def generate(self, prompts: list[str]) -> list[tuple[str, int, int]]:
         """Greedy decoding of a left-padded batch; each row stops at end of turn, at the closing brace
-        of its first JSON object, or after max_new_tokens. Returns (text, new token count) per row."""
+        of its first JSON object (constrained: when the grammar is complete), or after max_new_tokens.
+        Returns (text, new token count, forced interventions) per row."""
         import torch
 
         pad = self.tok.pad_token_id
@@ -275,6 +322,7 @@ class PlanRouter:
         pos = (torch.cumsum(attn, 1) - 1).clamp(min=0)
         gen: list[list[int]] = [[] for _ in rows]
         scans = [JsonStop() for _ in rows]
+        cons = [{"state": start(self.grammar), "queue": [], "forced": 0, "tail": ""} for _ in rows]
         active = list(range(B))  # batch position -> prompt row; finished rows leave the batch
         cache = None
         with torch.inference_mode():
@@ -282,19 +330,33 @@ class PlanRouter:
                 out = self._forward(input_ids=ids, attention_mask=attn, position_ids=pos, past_key_values=cache,
                                     use_cache=True)
                 cache = out.past_key_values
-                best = out.logits[:, -1].argmax(-1).tolist()
-                keep, feed = [], []
-                for j, tid in enumerate(best):
+                logits = out.logits[:, -1]
+                if self.constrained:
+                    top = torch.topk(logits, min(self.top_k, logits.shape[-1]), dim=-1).indices.tolist()
+                else:
+                    best = logits.argmax(-1).tolist()
+                keep, feed_ids = [], []
+                for j in range(len(active)):
                     b = active[j]
-                    if tid in self.eos_ids:
-                        continue
-                    gen[b].append(tid)
-                    # braces/quotes are ASCII, so decoding one token at a time is exact for the scanner
-                    if scans[b].feed(self.tok.decode([tid], skip_special_tokens=True)) or \
-                            len(gen[b]) >= self.max_new_tokens:
-                        continue
+                    if self.constrained:
+                        tid = self._constrained_step(cons[b], top[j])
+                        gen[b].append(tid)
+                        if is_complete(cons[b]["state"]) and not cons[b]["queue"]:
+                            continue
+                        if len(gen[b]) >= self.max_new_tokens:  # out of tokens: complete it by the grammar
+                            self._close(cons[b])
+                            continue
+                    else:
+                        tid = best[j]
+                        if tid in self.eos_ids:
+                            continue
+                        gen[b].append(tid)
+                        # braces/quotes are ASCII, so decoding one token at a time is exact for the scanner
+                        if scans[b].feed(self.tok.decode([tid], skip_special_tokens=True)) or \
+                                len(gen[b]) >= self.max_new_tokens:
+                            continue
                     keep.append(j)
-                    feed.append(tid)
+                    feed_ids.append(tid)
                 if not keep:
                     break
                 if len(keep) < len(active):  # drop finished rows from the cache: later steps get cheaper
@@ -302,7 +364,14 @@ class PlanRouter:
                     cache.batch_select_indices(sel)
                     attn, pos = attn[sel], pos[sel]
                     active = [active[j] for j in keep]
-                ids = torch.tensor([[t] for t in feed])
+                ids = torch.tensor([[t] for t in feed_ids])
                 attn = torch.cat([attn, torch.ones(len(active), 1, dtype=attn.dtype)], dim=1)
                 pos = pos[:, -1:] + 1
-        return [(cut_at_object_end(self.tok.decode(g, skip_special_tokens=True)), len(g)) for g in gen]
+        if self.constrained:
+            # rows still open when the loop ended (max_new_tokens reached with queued tokens) finish here
+            for c in cons:
+                if not c["tail"] and (c["queue"] or not is_complete(c["state"])):
+                    self._close(c)
+            return [(self.tok.decode(g, skip_special_tokens=True, clean_up_tokenization_spaces=False) + c["tail"],
+                     len(g), c["forced"]) for g, c in zip(gen, cons)]
+        return [(cut_at_object_end(self.tok.decode(g, skip_special_tokens=True)), len(g), 0) for g in gen]

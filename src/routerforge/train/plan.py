@@ -43,7 +43,7 @@ if "tool_f1" not in REWARDS:
 BENCHMARKS = ["deep_router_benchmark", "router_benchmark_hard"]
 BENCH_DIR = "benchmarks/data/coursegpt"
 QUERY_MARK = "User query:\n"
-SUMMARY_KEYS = ("n", "raw_json_valid", "raw_schema_valid", "json_valid", "schema_valid", "repaired", "fallback",
+SUMMARY_KEYS = ("n", "raw_json_valid", "raw_schema_valid", "json_valid", "schema_valid", "forced", "repaired", "fallback",
                 "tool_sequence_match", "tool_sequence_match_no_fallback", "tool_precision", "tool_recall", "tool_f1", "route_plan_match",
                 "first_tool_match", "handoff_covers_tools", "gold_route_in_training", "decode_s")
 
@@ -57,8 +57,14 @@ class PlanEvalConfig:
     batch_size: int = 8
     max_new_tokens: int = 300  # decoding budget per plan; a cut-off plan is repaired (and counted)
     dtype: str = "auto"  # decoding weights: auto (bfloat16 where native, else float32), float32, bfloat16
+    constrained: bool = True  # decode by the plan grammar (valid by construction); false: stop, repair, fall back
+    top_k: int = 32  # constrained: the most likely of the model's top-k tokens that fits the grammar is taken
 
     def __post_init__(self) -> None:
+        if not isinstance(self.constrained, bool):
+            raise ValueError("eval.constrained must be true or false")
+        if not isinstance(self.top_k, int) or self.top_k < 1:
+            raise ValueError("eval.top_k must be a positive integer")
         if self.limit is not None and (isinstance(self.limit, bool) or not isinstance(self.limit, int) or self.limit < 1):
             raise ValueError("eval.limit must be a positive integer or null")
         if self.batch_size < 1 or self.max_new_tokens < 1:
@@ -239,6 +245,7 @@ def score_outputs(outputs, golds: list[str], cats: list[list[str]], *, compact: 
     add_columns(result, {
         "raw_json_valid": [float(o.raw_json_valid) for o in outputs],
         "raw_schema_valid": [schema_ok(o.raw) for o in outputs],
+        "forced": [float(o.forced > 0) for o in outputs],
         "repaired": [float(o.outcome == "repaired") for o in outputs],
         "fallback": [float(o.outcome == "fallback") for o in outputs],
         "gold_route_in_training": [float(tuple(_tools(g)) in train_routes) for g in golds],
@@ -250,13 +257,18 @@ def score_outputs(outputs, golds: list[str], cats: list[list[str]], *, compact: 
 
 
 def evaluate_plan_run(run_dir: Path, cfg: PlanTrainConfig, bench_files: list[Path], train_rows: list[dict],
-                      *, console: Console | None = None) -> dict:
+                      *, console: Console | None = None, out_dir: Path | None = None,
+                      require_complete: bool = False) -> dict:
+    """Decode and score each benchmark (and the synthetic test split) with the run's plan router;
+    reports go to `out_dir` (default RUN/eval): one directory per set, summary.json and report.md."""
     from routerforge.formats.plan_cli import write_report
     from routerforge.serve.plan_runtime import PlanRouter
 
     console = console or Console()
-    router = PlanRouter.from_run(run_dir, require_complete=False, batch_size=cfg.eval.batch_size,
-                                 max_new_tokens=cfg.eval.max_new_tokens, dtype=cfg.eval.dtype)
+    router = PlanRouter.from_run(run_dir, require_complete=require_complete, batch_size=cfg.eval.batch_size,
+                                 max_new_tokens=cfg.eval.max_new_tokens, dtype=cfg.eval.dtype,
+                                 constrained=cfg.eval.constrained, top_k=cfg.eval.top_k)
+    eval_dir = Path(out_dir) if out_dir is not None else run_dir / "eval"
     train_routes = {tuple(r["tools"]) for r in train_rows}
     sets = [(p.stem, *load_benchmark(p, limit=cfg.eval.limit, compact=cfg.compact)) for p in bench_files]
     if cfg.eval.synthetic_test:
@@ -274,14 +286,14 @@ def evaluate_plan_run(run_dir: Path, cfg: PlanTrainConfig, bench_files: list[Pat
             console.print(f"{name}: decoded {len(outputs)}/{len(queries)} in {time.time() - t:.0f} s")
         decode_s = time.time() - t
         result = score_outputs(outputs, golds, cats, compact=cfg.compact, train_routes=train_routes)
-        out = run_dir / "eval" / name
+        out = eval_dir / name
         pred = atomic_write_jsonl(out / "predictions.jsonl", [{"index": i, **o.to_row()} for i, o in zip(idx, outputs)])
         write_report(result, str(out), failures=[], pred=str(pred), gold=name)
         summary[name] = {"n": result["n"], **{k: result["overall"][k] for k in SUMMARY_KEYS if k in result["overall"]},
                          "decode_s": round(decode_s, 1)}
-    atomic_write_json(run_dir / "eval" / "summary.json", {"compact": cfg.compact, "dtype": router.dtype,
-                                                          "benchmarks": summary})
-    atomic_write_text(run_dir / "eval" / "report.md", summary_markdown(summary, cfg, router.dtype))
+    atomic_write_json(eval_dir / "summary.json", {"compact": cfg.compact, "dtype": router.dtype,
+                                                  "constrained": cfg.eval.constrained, "benchmarks": summary})
+    atomic_write_text(eval_dir / "report.md", summary_markdown(summary, cfg, router.dtype))
     print_summary(summary, console)
     return summary
 
@@ -291,16 +303,20 @@ def summary_markdown(summary: dict, cfg: PlanTrainConfig, router_dtype: str = ""
     lines = ["# Plan router evaluation", "",
              f"- model `{cfg.model}`, {cfg.sft.method}, {'compact (route_plan, route_rationale, handoff_plan)' if cfg.compact else 'full 10-key'} plans, "
              f"{cfg.examples} synthetic training plans (no benchmark rows)",
-             f"- rows per benchmark: {cfg.eval.limit or 'all'}; greedy decoding ({router_dtype}), max_new_tokens {cfg.eval.max_new_tokens}", "",
+             f"- rows per benchmark: {cfg.eval.limit or 'all'}; greedy decoding ({router_dtype}), max_new_tokens {cfg.eval.max_new_tokens}, "
+             + (f"constrained by the plan grammar (top-{cfg.eval.top_k})" if cfg.eval.constrained
+                else "unconstrained (stop at the closing brace, repair, fall back)"), "",
              "| metric | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for key in SUMMARY_KEYS:
         vals = [summary[n].get(key) for n in names]
         lines.append(f"| {key} | " + " | ".join("n/a" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
                                                  for v in vals) + " |")
     lines += ["", "How to read it:", "",
-              "- `raw_json_valid` / `raw_schema_valid` score the model's own text; `json_valid` / `schema_valid` "
+              "- `raw_json_valid` / `raw_schema_valid` score the decoded text; `json_valid` / `schema_valid` "
               "are after deterministic repair and fallback (always 1.0 by construction); `repaired` and "
-              "`fallback` are the shares of rows that needed each step.",
+              "`fallback` are the shares of rows that needed each step. Under constrained decoding the "
+              "decoded text is valid by construction; `forced` is the share of rows where the grammar had "
+              "to write text itself (none of the model's top-k tokens fitted, or the token budget ran out).",
               "- Tool metrics compare the tool sequence of `route_plan` only; `route_plan_match` needs the "
               "step strings (tool arguments included) to be identical, which a model trained on synthetic "
               "queries is not expected to reproduce.",
