@@ -37,7 +37,7 @@ test-fast: install
 # then latency on an otherwise idle machine, then RESULTS.md. ~25 min on the 2-core CI machine.
 RUN ?= runs/demo
 BENCH ?= runs/bench
-ROUTERS ?= trained,probe,rules,embedding,fewshot
+ROUTERS ?= trained,no_abstain,probe,rules,embedding,fewshot
 EVAL = $(BIN)/routerforge eval --run $(RUN) --force --no-progress --routers $(ROUTERS)
 bench: install
 	test -f $(RUN)/COMPLETE || $(BIN)/routerforge demo

@@ -54,6 +54,36 @@ def test_nested_trie_scores_are_a_distribution():
         assert np.exp(scores.log_probs(t)).sum(1) == pytest.approx(np.ones(5))
 
 
+def test_class_confidence_adds_same_class_siblings():
+    # root: "s" (-> subtract | schedule) vs "add" vs "chat"; subtract and add are both math
+    root = np.log(np.array([[0.5, 0.3, 0.2]]))
+    sub = np.log(np.array([[0.6, 0.4]]))
+    names = ["subtract", "schedule", "add", "chat"]
+    classes = ["math", "schedule", "math", "chat"]
+    paths = [[(0, 0), (1, 0)], [(0, 0), (1, 1)], [(0, 1)], [(0, 2)]]
+    below = [[frozenset({"subtract", "schedule"}), frozenset({"add"}), frozenset({"chat"})],
+             [frozenset({"subtract"}), frozenset({"schedule"})]]
+    scores = NameScores(names, [root, sub], paths, np.array([0]), below)
+    assert scores.confidence(1.0)[0] == pytest.approx(0.3)  # subtract alone
+    # subtract 0.3 + add 0.3 (a pure-math sibling at the root); the mixed "s" subtree is not counted twice
+    assert scores.confidence(1.0, classes)[0] == pytest.approx(0.6)
+    flat = NameScores.flat(np.log(np.array([[0.5, 0.1, 0.3, 0.1]])), names)
+    assert flat.confidence(1.0, classes)[0] == pytest.approx(0.8)  # exact class mass for a flat softmax
+
+
+def test_calibrate_at_class_level_ignores_doubts_within_a_class():
+    # every row is math; the model hesitates between add and subtract (0.55 / 0.45) but never doubts the class
+    logits = np.log(np.tile([[0.55, 0.45, 1e-6]], (50, 1)))
+    names, classes = ["add", "subtract", "chat"], ["math", "math", "chat"]
+    scores = NameScores.flat(logits, names)
+    labels = ["add"] * 25 + ["subtract"] * 25
+    by_name = calibrate(scores, labels, target_precision=0.99)
+    by_class = calibrate(scores, labels, target_precision=0.99, classes=classes)
+    assert by_name["expert_accuracy"] == 0.5 and by_name["abstain_below"] is None
+    assert by_class["expert_accuracy"] == 1.0 and by_class["abstain_below"] == 0.0
+    assert by_class["level"] == "class" and by_class["coverage"] == 1.0
+
+
 def test_threshold_for_precision():
     conf = np.array([0.2, 0.4, 0.6, 0.8, 0.9])
     correct = np.array([0, 0, 1, 1, 1], bool)
@@ -111,7 +141,9 @@ def test_name_scores_match_runtime_confidence(router, temperature):
     scores = name_scores(router, QUERIES)
     assert len(scores.node_logits) >= 2  # the tiny tokenizer's trie branches below the root too
     assert [scores.names[i] for i in scores.predicted] == [d[0] for d in decisions]
-    assert scores.confidence(temperature) == pytest.approx([d[3] for d in decisions], rel=1e-4)
+    # the runtime reports the class probability along the greedy path, exactly as calibration computes it
+    assert scores.confidence(temperature, router.classes) == pytest.approx([d[3] for d in decisions], rel=1e-4)
+    assert np.all(scores.confidence(temperature, router.classes) >= scores.confidence(temperature) - 1e-9)
     assert np.exp(scores.log_probs(temperature)).sum(1) == pytest.approx(np.ones(len(QUERIES)))
 
 

@@ -38,7 +38,7 @@ def router(tiny):
 def reference_decide(router, query):
     """Greedy decoding of the full prompt with no KV cache at all, one row, same constraints."""
     ids = router._prompt_ids(query)
-    st = {"phase": "name", "node": router.trie, "tokens": [], "spec": [], "expert": None, "logp": 0.0}
+    st = {"phase": "name", "node": router.trie, "tokens": [], "spec": [], "expert": None, "steps": []}
     for _ in range(8 + router.max_spec_tokens):
         with torch.no_grad():
             logits = router.model(input_ids=torch.tensor([ids]), use_cache=False).logits[0, -1].float()

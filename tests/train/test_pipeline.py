@@ -90,3 +90,20 @@ def test_route_cli_bad_input(tiny_run, tmp_path, capsys):
 def test_unknown_config_key_is_an_error(tiny_model_dir, tmp_path, capsys):
     assert main(["train", "--config", CONFIG, "--out", str(tmp_path / "x"), "--set", "sft.lr_typo=1"]) == 2
     assert "sft.lr_typo" in capsys.readouterr().err
+
+
+def test_no_abstain_router_ignores_the_abstention_threshold(tiny_run, tmp_path):
+    import shutil
+
+    from routerforge.evaluate.routers import build_routers
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    cal = json.loads((run / "calibration.json").read_text())
+    (run / "calibration.json").write_text(json.dumps({**cal, "abstain_below": 0.999999}))
+    routers = build_routers(["trained", "no_abstain"], run=run)
+    queries = ["256 * 4", "Current time in Tokyo", "Schedule Alice (2hr)", "hi"]
+    gated, free = (routers[n].route_batch(queries) for n in ("trained", "no_abstain"))
+    assert all(r.expert == "chat" for r in gated)  # nothing reaches an almost-certain threshold
+    for g, f in zip(gated, free):
+        assert f.raw.startswith(f.expert) and g.confidence == pytest.approx(f.confidence)

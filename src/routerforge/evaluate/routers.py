@@ -1,7 +1,9 @@
 """Router factories registered in `routerforge.serve.base.ROUTERS` (importing this module registers
 them) and `build_routers(names, run=None, **kw)`.
 
-- `trained`: the run's fine-tuned router, `Router.from_run(run)`;
+- `trained`: the run's fine-tuned router, `Router.from_run(run)` (with its calibration.json, if any);
+- `no_abstain`: the same model without the abstention threshold (never answers chat for want of confidence),
+  so one evaluation shows what abstention costs and buys;
 - `fewshot`: the untrained base model prompted with examples, `Router.from_pretrained(model, fewshot=True)`;
 - `rules`: the regex/keyword baseline (`evaluate.rules`);
 - `embedding`: MiniLM kNN over `train_data` or `<run>/data/train.jsonl` (`evaluate.embedding`).
@@ -43,6 +45,11 @@ def trained_router(*, run: str | Path | None = None, **_: Any) -> BaseRouter:
     return _runtime().from_run(run)
 
 
+def no_abstain_router(*, run: str | Path | None = None, **_: Any) -> BaseRouter:
+    run = _need_run(run, "no_abstain")
+    return _runtime().from_run(run, abstain_below=None, name="no_abstain")
+
+
 def fewshot_router(*, model: str | None = None, **_: Any) -> BaseRouter:
     return _runtime().from_pretrained(model or DEFAULT_FEWSHOT_MODEL, fewshot=True)
 
@@ -64,7 +71,7 @@ def embedding_router(*, run: str | Path | None = None, train_data: str | Path | 
     return EmbeddingRouter.from_file(train_data, k=k)
 
 
-BUILTIN_ROUTERS = {"trained": trained_router, "rules": rules_router, "fewshot": fewshot_router,
+BUILTIN_ROUTERS = {"trained": trained_router, "no_abstain": no_abstain_router, "rules": rules_router, "fewshot": fewshot_router,
                    "embedding": embedding_router}
 for _name, _factory in BUILTIN_ROUTERS.items():
     ROUTERS.register(_name, _factory, overwrite=True)

@@ -36,12 +36,14 @@ class NameScores:
     node_logits: list[np.ndarray]  # per branching node k: [N, n_children_k]
     paths: list[list[tuple[int, int]]]  # per name: (node k, child j) for each branching node on its path
     predicted: np.ndarray  # [N] index into names of the greedy (argmax at each node) name; T-invariant
+    child_names: list[list[frozenset]] | None = None  # per branching node k, per child: the names below it
 
     @classmethod
     def flat(cls, logits: np.ndarray, names: list[str]) -> "NameScores":
         """One softmax over all names (a probe, or a trie that branches only at its root)."""
         logits = np.asarray(logits, dtype=np.float64)
-        return cls(list(names), [logits], [[(0, j)] for j in range(len(names))], logits.argmax(1))
+        return cls(list(names), [logits], [[(0, j)] for j in range(len(names))], logits.argmax(1),
+                   [[frozenset([n]) for n in names]])
 
     def __len__(self) -> int:
         return len(self.predicted)
@@ -55,14 +57,40 @@ class NameScores:
                 out[:, c] += node_lp[k][:, j]
         return out
 
-    def confidence(self, temperature: float = 1.0) -> np.ndarray:
-        """The runtime's confidence: probability of the greedily decoded name."""
-        return np.exp(self.log_probs(temperature)[np.arange(len(self)), self.predicted])
+    def confidence(self, temperature: float = 1.0, classes: list[str] | None = None) -> np.ndarray:
+        """Probability of the greedily decoded name; with `classes` (the class of each name, e.g. all
+        four arithmetic experts are `math`) the runtime's confidence, the probability of its *class*
+        as seen along the greedy path: at each branching node of that path, the siblings whose every
+        name is of the predicted class add their probability (`path_class_mass`). With class-pure
+        subtrees below the root (as with the SmolLM2 tokenizer) this is the exact class probability."""
+        if classes is None:
+            return np.exp(self.log_probs(temperature)[np.arange(len(self)), self.predicted])
+        if self.child_names is None:
+            raise ValueError("these scores do not know the trie's subtrees (child_names)")
+        cls = dict(zip(self.names, classes))
+        node_p = [np.exp(_log_softmax(z / temperature)) for z in self.node_logits]
+        out = np.zeros(len(self))
+        for i, pred in enumerate(self.predicted):
+            steps = [(node_p[k][i], j, [all(cls[n] == cls[self.names[pred]] for n in below)
+                                        for below in self.child_names[k]]) for k, j in self.paths[pred]]
+            out[i] = path_class_mass(steps)
+        return out
 
     def label_index(self, labels: list[str]) -> np.ndarray:
         """Indices of label names; -1 for a label the router cannot emit (excluded from fitting)."""
         pos = {n: i for i, n in enumerate(self.names)}
         return np.array([pos.get(lab, -1) for lab in labels], dtype=int)
+
+
+def path_class_mass(steps) -> float:
+    """Class probability along a greedy path: `steps` are (probabilities of the node's children,
+    index of the child taken, [whether each child's subtree is all of the predicted class]) for each
+    branching node. Shared by calibration and the runtime so both report the same number."""
+    mass, path = 0.0, 1.0
+    for probs, j, pure in steps:
+        mass += path * sum(float(p) for jj, (p, ok) in enumerate(zip(probs, pure)) if ok and jj != j)
+        path *= float(probs[j])
+    return mass + path
 
 
 def _log_softmax(z: np.ndarray) -> np.ndarray:
@@ -138,20 +166,28 @@ def abstention_stats(confidence: np.ndarray, correct: np.ndarray, is_chat: np.nd
 
 
 def calibrate(scores: NameScores, labels: list[str], *, target_precision: float | None = 0.95,
-              abstain_below: float | None = None, n_bins: int = N_BINS) -> dict:
+              abstain_below: float | None = None, n_bins: int = N_BINS, classes: list[str] | None = None) -> dict:
     """Fit T on these rows and pick the abstention threshold (given, or for `target_precision`).
 
+    With `classes` (the class of each of `scores.names`) confidence, correctness, ECE and the threshold
+    are about the expert *class*: abstaining to chat is a decision about whether to call an expert
+    at all, and an `add` vs `multiply` doubt must not make a plainly arithmetic query abstain.
     Returns the `calibration.json` fields `{temperature, abstain_below, ece_before, ece_after, n}`
     plus nll_before/after, accuracy, coverage and the precision of the rows kept."""
     idx = scores.label_index(labels)
     usable = idx >= 0
     if not usable.any():
         raise ValueError("no validation rows whose expert the router can emit")
-    sub = NameScores(scores.names, [z[usable] for z in scores.node_logits], scores.paths, scores.predicted[usable])
+    sub = NameScores(scores.names, [z[usable] for z in scores.node_logits], scores.paths, scores.predicted[usable],
+                     scores.child_names)
     idx = idx[usable]
     t = fit_temperature(sub, idx)
-    correct = sub.predicted == idx
-    conf_before, conf_after = sub.confidence(1.0), sub.confidence(t)
+    if classes is not None:
+        cls = np.array(classes)
+        correct = cls[sub.predicted] == cls[idx]
+    else:
+        correct = sub.predicted == idx
+    conf_before, conf_after = sub.confidence(1.0, classes), sub.confidence(t, classes)
     if abstain_below is None and target_precision is not None:
         abstain_below = threshold_for_precision(conf_after, correct, target_precision)
     if abstain_below is not None and not 0 <= abstain_below <= 1:
@@ -162,6 +198,7 @@ def calibrate(scores: NameScores, labels: list[str], *, target_precision: float 
             "n": int(len(idx)), "n_skipped": int((~usable).sum()),
             "nll_before": nll(sub, idx, 1.0), "nll_after": nll(sub, idx, t),
             "expert_accuracy": float(correct.mean()), "target_precision": target_precision,
+            "level": "class" if classes is not None else "name",
             **abstention_stats(conf_after, correct, is_chat, abstain_below)}
 
 
@@ -184,7 +221,7 @@ def name_scores(router, queries: list[str], batch_size: int | None = None) -> Na
     """Restricted name logits of a `runtime.Router` for each query, at temperature 1.
 
     Matches `Router.decide_batch` exactly: the same prompt, cached prefix and allowed-token order;
-    the greedy name and `confidence(router.temperature)` equal what decoding reports."""
+    the greedy name and `confidence(router.temperature, router.classes)` equal what decoding reports."""
     from routerforge.serve.probe import prefill
 
     nodes = _branching_nodes(router.trie)
@@ -209,7 +246,8 @@ def name_scores(router, queries: list[str], batch_size: int | None = None) -> Na
             node = node.children[tid]
         paths.append(path)
     predicted = np.array([_greedy(router.trie, index, node_logits, i, names) for i in range(len(queries))], int)
-    return NameScores(names, node_logits, paths, predicted)
+    child_names = [[router.names_below[id(child)] for child in node.children.values()] for _, node in nodes]
+    return NameScores(names, node_logits, paths, predicted, child_names)
 
 
 def _greedy(trie, index: dict, node_logits: list[np.ndarray], row: int, names: list[str]) -> int:
@@ -223,4 +261,4 @@ def _greedy(trie, index: dict, node_logits: list[np.ndarray], row: int, names: l
 
 
 __all__ = ["NameScores", "abstention_stats", "calibrate", "ece", "fit_temperature", "name_scores", "nll",
-           "threshold_for_precision"]
+           "path_class_mass", "threshold_for_precision"]

@@ -39,6 +39,21 @@ def build_name_trie(tokenizer, names: list[str]) -> TrieNode:
     return root
 
 
+def names_below(trie: TrieNode) -> dict[int, frozenset]:
+    """id(node) -> the expert names reachable from it, for every node of a name trie."""
+    out: dict[int, frozenset] = {}
+
+    def walk(node: TrieNode) -> frozenset:
+        found = {node.expert} if node.expert is not None else set()
+        for child in node.children.values():
+            found |= walk(child)
+        out[id(node)] = frozenset(found)
+        return out[id(node)]
+
+    walk(trie)
+    return out
+
+
 def token_texts(tokenizer) -> list[str]:
     return [tokenizer.decode([i]) for i in range(len(tokenizer))]
 

@@ -110,14 +110,18 @@ class Probe:
         return np.asarray(x, np.float64) @ self.coef.T + self.intercept
 
     def choose(self, x: np.ndarray) -> list[tuple[str, float]]:
-        """(expert, confidence) per row; below `abstain_below` the expert is `chat`."""
+        """(expert, confidence) per row, the confidence being the probability of the expert's class
+        (the arithmetic experts share `math`); below `abstain_below` the expert is `chat`."""
+        from routerforge.experts import class_of
+
         z = self.logits(x) / self.temperature
         p = np.exp(z - z.max(1, keepdims=True))
         p /= p.sum(1, keepdims=True)
+        cls = np.array([class_of(c) for c in self.classes])
         out = []
         for row in p:
             k = int(row.argmax())
-            conf = float(row[k])
+            conf = float(row[cls == cls[k]].sum())
             abstain = self.abstain_below is not None and conf < self.abstain_below
             out.append(("chat" if abstain else self.classes[k], conf))
         return out

@@ -106,12 +106,16 @@ def calibrate_run(run: Path, *, split: str = "val", target_precision: float | No
     probe = Probe.load(probe_path) if use_probe and probe_path.is_file() else None
     # uncalibrated router: the fit must not start from a previous calibration.json
     router = Router.from_run(run, temperature=1.0, abstain_below=None, require_complete=require_complete)
+    from routerforge.experts import class_of
+
     labels = [r["expert"] for r in rows]
-    results = {"generated": calibrate(name_scores(router, [r["query"] for r in rows]), labels,
-                                      target_precision=target_precision, abstain_below=abstain_below)}
+    scores = name_scores(router, [r["query"] for r in rows])
+    results = {"generated": calibrate(scores, labels, target_precision=target_precision, abstain_below=abstain_below,
+                                      classes=[class_of(n) for n in scores.names])}
     if probe is not None:
-        scores, plabels = probe_scores(router, probe, rows)
-        results["probe"] = calibrate(scores, plabels, target_precision=target_precision, abstain_below=abstain_below)
+        pscores, plabels = probe_scores(router, probe, rows)
+        results["probe"] = calibrate(pscores, plabels, target_precision=target_precision, abstain_below=abstain_below,
+                                     classes=[class_of(n) for n in pscores.names])
     stamp = {"split": split, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     atomic_write_json(run / "calibration.json", {**results["generated"], **stamp})
     if probe is not None:

@@ -14,12 +14,13 @@ import math
 import time
 from pathlib import Path
 
-from routerforge.experts import expert_names, get_expert
+from routerforge.experts import class_of, expert_names, get_expert
 from routerforge.formats.decision import DecisionParseError, parse_decision
 from routerforge.models.prompts import prompt_text, router_messages, system_prompt
 from routerforge.serve.base import Routed, finish
+from routerforge.serve.calibration import path_class_mass
 from routerforge.serve.constrained import (EMPTY_SPEC, SPEC_CHARSETS, build_name_trie, charset_mask, clean_spec,
-                                           spec_done, token_texts)
+                                           names_below, spec_done, token_texts)
 
 
 class Router:
@@ -51,6 +52,9 @@ class Router:
         self.prefix_cache = out.past_key_values
         self.eos_ids = {i for i in (self.tok.eos_token_id, self.tok.pad_token_id) if i is not None}
         self.trie = build_name_trie(self.tok, self.experts)
+        self.names_below = names_below(self.trie)
+        self.classes = [class_of(e) for e in self.experts]  # aligned with self.experts
+        self._class = dict(zip(self.experts, self.classes))
         self.name_tokens = {e: self.tok(f"{e}:", add_special_tokens=False)["input_ids"] for e in self.experts}
         texts = token_texts(self.tok)
         self.spec_masks = {}
@@ -140,7 +144,7 @@ class Router:
         if B > 1:
             cache.batch_repeat_interleave(B)
 
-        states = [{"phase": "name", "node": self.trie, "tokens": [], "spec": [], "expert": None, "logp": 0.0}
+        states = [{"phase": "name", "node": self.trie, "tokens": [], "spec": [], "expert": None, "steps": []}
                   for _ in range(B)]
         max_steps = 8 + self.max_spec_tokens
         with torch.no_grad():
@@ -186,7 +190,8 @@ class Router:
             allowed = list(st["node"].children)
             scaled = logits[allowed] / self.temperature
             k = int(torch.argmax(scaled))
-            st["logp"] += float(torch.log_softmax(scaled, 0)[k])
+            if len(allowed) > 1:  # a branching node: keep its distribution for the class confidence
+                st["steps"].append((torch.softmax(scaled, 0).tolist(), k, st["node"]))
             tid = allowed[k]
             st["tokens"].append(tid)
             st["node"] = st["node"].children[tid]
@@ -215,12 +220,20 @@ class Router:
         if self.constrained:
             if st["expert"] is None:
                 return None, "", raw, None
-            return st["expert"], clean_spec(self.tok.decode(st["spec"])), raw, math.exp(st["logp"])
+            return st["expert"], clean_spec(self.tok.decode(st["spec"])), raw, self._class_confidence(st)
         try:
             d = parse_decision(raw.split("\n", 1)[0])
         except DecisionParseError:
             return None, "", raw, None
         return d.expert, d.spec, raw, None
+
+    def _class_confidence(self, st: dict) -> float:
+        """Probability of the decoded expert's class (math for any arithmetic expert) along the greedy
+        path, at this router's temperature; the number abstention compares with its threshold."""
+        c = self._class[st["expert"]]
+        pure = lambda node: [all(self._class[n] == c for n in self.names_below[id(ch)])  # noqa: E731
+                             for ch in node.children.values()]
+        return path_class_mass([(probs, k, pure(node)) for probs, k, node in st["steps"]])
 
     # ---- chat passthrough ---------------------------------------------------------------------
     def chat_reply(self, query: str, max_new_tokens: int = 48) -> str:

@@ -4,8 +4,7 @@ The spec is `entity:start | op op ...` (`eggs:16 | -3 -4 *2`). A chain of operat
 (whole numbers at every step: nothing goes negative, divisions come out even), then each operation is
 told as a clause in story order with a verb that means exactly that operation, so the story and the
 spec always agree. Stories are written for this project, in present or past tense, in several voices:
-a person with objects, a container, a shop, a crowd, a wallet, a book's pages, a discounted price and
-rates over time (wages by the hour, speed, minutes a day).
+a person with objects, a container, a shop, a crowd, a wallet, a book's pages and a discounted price.
 """
 
 from __future__ import annotations
@@ -182,33 +181,6 @@ def pages(tid: str, pattern: str) -> Template:
     return Template(f"word_problem.{tid}", "word_problem", render, pattern)
 
 
-def rate(tid: str, pattern: str, entity: str, factors: tuple[str, ...], extra: str = "") -> Template:
-    """entity:R | *a *b [-s]: a rate times durations (wages by the hour, speed by the hour, minutes a
-    day over days or weeks), the commonest shape of everyday word problems; `factors` name the
-    pattern's multiplier slots, `extra` a spent amount taken off at the end."""
-    ranges = {"rate": (3, 60), "hours": (2, 10), "days": (2, 7), "weeks": (2, 6), "minutes": (10, 90)}
-
-    def render(rng: random.Random, pools: Pools) -> Sample:
-        name, pron = _person(rng, pools)
-        product = pick(rng, pools["products"])
-        first, *rest = factors
-        values = {f: rng.randint(*ranges[f]) for f in factors}
-        ops: list[Op] = [("*", values[f]) for f in rest]
-        fill = {"Name": name, "name": name, "pron": pron, "Pron": cap(pron), "poss": "her" if pron == "she" else "his",
-                "product": product, **{f: str(v) for f, v in values.items()}}
-        if extra:
-            total = values[first]
-            for _, k in ops:
-                total *= k
-            spent = rng.randint(1, max(1, total // 2))
-            ops.append(("-", spent))
-            fill["spent"] = str(spent)
-        return Sample(pattern.format(**fill), spec_of(entity, values[first], ops), {"names": [name]},
-                      keep=(name, product))
-
-    return Template(f"word_problem.{tid}", "word_problem", render, pattern)
-
-
 TEMPLATES: list[Template] = [
     story("has_now", "{Name} has {start} {noun}. {Pron} {steps}. How many {noun} does {name} have now?"),
     story("inline_left", "{Name} has {start} {noun}, {steps}. How many {noun} does {pron} have?"),
@@ -241,16 +213,6 @@ TEMPLATES: list[Template] = [
              "adds ${amount}. What does {pron} pay?", extra="fee"),
     discount("sale_with_coupon", "The {product} {name} wants is ${price}. The store takes {off}% off and "
              "{pron} also has a ${amount} coupon. What is the final price?", extra="coupon"),
-    rate("hourly_wage", "{Name} earns ${rate} an hour and works {hours} hours a day for {days} days. "
-         "How much does {pron} earn in total?", "dollars", ("rate", "hours", "days")),
-    rate("wage_spent", "{Name} gets paid ${rate} per hour. Last week {pron} worked {hours} hours and then spent "
-         "${spent} on a {product}. How much of {poss} pay is left?", "dollars", ("rate", "hours"), extra="spent"),
-    rate("speed", "A train travels at {rate} miles per hour for {hours} hours. How many miles does it cover?",
-         "miles", ("rate", "hours")),
-    rate("daily_minutes", "{Name} practices for {minutes} minutes every day, {days} days a week. How many minutes "
-         "does {pron} practice in {weeks} weeks?", "minutes", ("minutes", "days", "weeks")),
-    rate("daily_walk", "Each day {name} walks {rate} blocks. How many blocks does {pron} walk in {days} days?",
-         "blocks", ("rate", "days")),
 ]
 
 
