@@ -127,3 +127,20 @@ def test_shipped_configs_load_and_reward_is_registered():
     gold = '{"route_plan":["/math(a)","/code(b)"],"route_rationale":"r","handoff_plan":"h"}'
     pred = '{"route_plan":["/math(x)"],"route_rationale":"r","handoff_plan":"h"}'
     assert REWARDS.resolve("tool_f1")([pred], gold_completion=[gold]) == [pytest.approx(2 / 3)]
+
+
+def test_full_ten_key_plan_run_end_to_end(tiny_model_dir, tmp_path):
+    """configs/plan_full.yaml's path (all ten keys, grammar-constrained) on the tiny model."""
+    from routerforge.formats.plan import PLAN_KEYS
+
+    out = tmp_path / "full"
+    full = str(ROOT / "configs" / "plan_full.yaml")
+    args = ["plan", "train", "--config", full, "--out", str(out), "--model", tiny_model_dir, *FAST,
+            "--set", "eval.batch_size=4", "--set", "sft.max_length=2048", "--set", "eval.synthetic_test=false"]
+    assert main(args) == 0
+    summary = json.loads((out / "eval" / "summary.json").read_text())
+    assert summary["compact"] is False and summary["constrained"] is True
+    for name, s in summary["benchmarks"].items():
+        assert s["n"] == 3 and s["raw_schema_valid"] == 1.0 and s["fallback"] == 0.0, name
+        row = json.loads((out / "eval" / name / "predictions.jsonl").read_text().splitlines()[0])
+        assert list(json.loads(row["completion"])) == list(PLAN_KEYS)
