@@ -14,13 +14,17 @@ validation rows (Guo et al. 2017); ECE uses 15 equal-width confidence bins; the 
 threshold is the lowest confidence at which the rows kept (confidence >= threshold) reach a target
 precision, i.e. the largest coverage that meets it. Below the threshold a router answers `chat`.
 
+`calibrate_run(run)` does all of it for a run directory (the val split by default) and writes
+RUN/calibration.json; `routerforge probe calibrate` and the training pipeline's calibration stage call it.
 `name_scores(router, queries)` is the model hook: it teacher-forces each branching node's token
 path after the prompt (reusing the router's cached system-prompt prefix, see `probe.prefill`).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -260,5 +264,54 @@ def _greedy(trie, index: dict, node_logits: list[np.ndarray], row: int, names: l
     return names.index(node.expert)
 
 
-__all__ = ["NameScores", "abstention_stats", "calibrate", "ece", "fit_temperature", "name_scores", "nll",
-           "path_class_mass", "threshold_for_precision"]
+# ---------------------------------------------------------------- a run
+
+def split_rows(run: Path, split: str) -> list[dict]:
+    """The labelled rows (`query`, `expert`) of RUN/data/<split>.jsonl."""
+    from routerforge.io import read_jsonl
+
+    path = run / "data" / f"{split}.jsonl"
+    if not path.is_file():
+        raise FileNotFoundError(f"no {split} split at {path}")
+    rows = [r for r in read_jsonl(path) if isinstance(r.get("query"), str) and r.get("expert")]
+    if not rows:
+        raise ValueError(f"{path} has no rows with 'query' and 'expert'")
+    return rows
+
+
+def calibrate_run(run: Path, *, split: str = "val", target_precision: float | None = 0.95,
+                  abstain_below: float | None = None, use_probe: bool = True,
+                  require_complete: bool = True) -> dict:
+    """Fit the generated router's (and the probe's, when RUN/probe.json exists) temperature and
+    abstention threshold on RUN/data/<split>.jsonl; write RUN/calibration.json (and update the probe).
+    Returns {"generated": stats, "probe"?: stats}. Used by `probe calibrate` and the training pipeline."""
+    from routerforge.experts import class_of
+    from routerforge.io import atomic_write_json
+    from routerforge.serve.probe import PROBE_FILE, Probe, probe_scores
+    from routerforge.serve.runtime import Router
+
+    rows = split_rows(run, split)
+    probe_path = run / PROBE_FILE
+    probe = Probe.load(probe_path) if use_probe and probe_path.is_file() else None
+    # uncalibrated router: the fit must not start from a previous calibration.json
+    router = Router.from_run(run, temperature=1.0, abstain_below=None, require_complete=require_complete)
+    labels = [r["expert"] for r in rows]
+    scores = name_scores(router, [r["query"] for r in rows])
+    results = {"generated": calibrate(scores, labels, target_precision=target_precision, abstain_below=abstain_below,
+                                      classes=[class_of(n) for n in scores.names])}
+    if probe is not None:
+        pscores, plabels = probe_scores(router, probe, rows)
+        results["probe"] = calibrate(pscores, plabels, target_precision=target_precision, abstain_below=abstain_below,
+                                     classes=[class_of(n) for n in pscores.names])
+    stamp = {"split": split, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    atomic_write_json(run / "calibration.json", {**results["generated"], **stamp})
+    if probe is not None:
+        cal = results["probe"]
+        probe.temperature, probe.abstain_below = cal["temperature"], cal["abstain_below"]
+        probe.meta.update(ece_before=cal["ece_before"], ece_after=cal["ece_after"], calibration=stamp)
+        probe.save(probe_path)
+    return results
+
+
+__all__ = ["NameScores", "abstention_stats", "calibrate", "calibrate_run", "ece", "fit_temperature", "name_scores", "nll",
+           "path_class_mass", "split_rows", "threshold_for_precision"]

@@ -55,7 +55,11 @@ def names_below(trie: TrieNode) -> dict[int, frozenset]:
 
 
 def token_texts(tokenizer) -> list[str]:
-    return [tokenizer.decode([i]) for i in range(len(tokenizer))]
+    """Each vocabulary token's own text, exactly as it adds to a decoded string (no clean-up of
+    spaces before punctuation); "" for special tokens, which constrained outputs never contain."""
+    special = set(tokenizer.all_special_ids)
+    return ["" if i in special else tokenizer.decode([i], clean_up_tokenization_spaces=False)
+            for i in range(len(tokenizer))]
 
 
 def charset_mask(texts: list[str], charset: str, always: set[int]):

@@ -22,8 +22,10 @@ With `constrained=True` (the default) decoding follows the plan grammar (`plan_g
 step the most likely of the model's top-k tokens that keeps the text a prefix of a valid plan is
 taken, so the decoded text is a valid plan by construction and the tools are always vocabulary tools
 chosen by the model. When none of the top-k fits, or at `max_new_tokens`, the grammar's shortest
-completion is forced; `forced` counts those interventions per row, so they are not hidden either. No prefix-KV reuse here: plan prompts are short
-next to the plan itself, so the prefill is a small share of the cost.
+completion is forced; `forced` counts those interventions per row, so they are not hidden either.
+
+No prefix-KV reuse here: plan prompts are short next to the plan itself, so the prefill is a small
+share of the cost.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Iterable
 from routerforge.formats.plan import (COMPACT_KEYS, DEFAULT_TOOLS, PLAN_KEYS, STEP_HEAD_RE, STEP_RE, AnyPlan,
                                       PlanParseError, build_plan_prompt, extract_json, normalize_tools, parse_plan,
                                       render_plan, repair_plan_text, validate_plan)
+from routerforge.serve.constrained import token_texts
 from routerforge.serve.plan_grammar import complete_text, feed, finish_text, is_complete, plan_grammar, start
 
 MAX_FALLBACK_STEPS = 6
@@ -275,11 +278,8 @@ class PlanRouter:
         return self.model(**kw)
 
     def token_texts(self) -> list[str]:
-        """Each vocabulary token's own text ("" for special tokens, which plans never contain)."""
         if self._texts is None:
-            special = set(self.tok.all_special_ids)
-            self._texts = ["" if i in special else self.tok.decode([i], clean_up_tokenization_spaces=False)
-                           for i in range(len(self.tok))]
+            self._texts = token_texts(self.tok)
         return self._texts
 
     def _constrained_step(self, row: dict, candidates: list[int]) -> int:

@@ -13,7 +13,6 @@ which `Router.from_run` reads; when RUN/probe.json exists the probe is calibrate
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 
@@ -43,31 +42,20 @@ def add_parser(subparsers) -> None:
     c.set_defaults(func=run_calibrate)
 
 
-def _rows(run: Path, split: str) -> list[dict]:
-    from routerforge.io import read_jsonl
-
-    path = run / "data" / f"{split}.jsonl"
-    if not path.is_file():
-        raise FileNotFoundError(f"no {split} split at {path}")
-    rows = [r for r in read_jsonl(path) if isinstance(r.get("query"), str) and r.get("expert")]
-    if not rows:
-        raise ValueError(f"{path} has no rows with 'query' and 'expert'")
-    return rows
-
-
 def run_fit(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from routerforge.serve.calibration import split_rows
     from routerforge.serve.loading import read_run_info
     from routerforge.serve.probe import PROBE_FILE, fit_probe
 
     if args.C <= 0:
         raise ValueError("--C must be positive")
     read_run_info(args.run)  # fail fast: no model load for a bad path
-    train = _rows(args.run, args.split)
+    train = split_rows(args.run, args.split)
     val_path = args.run / "data" / "val.jsonl"
-    val = _rows(args.run, "val") if val_path.is_file() and args.split != "val" else []
+    val = split_rows(args.run, "val") if val_path.is_file() and args.split != "val" else []
     from routerforge.serve.runtime import Router
 
     console = Console()
@@ -90,46 +78,11 @@ def run_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def calibrate_run(run: Path, *, split: str = "val", target_precision: float | None = 0.95,
-                  abstain_below: float | None = None, use_probe: bool = True,
-                  require_complete: bool = True) -> dict:
-    """Fit the generated router's (and the probe's, when RUN/probe.json exists) temperature and
-    abstention threshold on RUN/data/<split>.jsonl; write RUN/calibration.json (and update the probe).
-    Returns {"generated": stats, "probe"?: stats}. Used by `probe calibrate` and the training pipeline."""
-    from routerforge.io import atomic_write_json
-    from routerforge.serve.calibration import calibrate, name_scores
-    from routerforge.serve.probe import PROBE_FILE, Probe, probe_scores
-    from routerforge.serve.runtime import Router
-
-    rows = _rows(run, split)
-    probe_path = run / PROBE_FILE
-    probe = Probe.load(probe_path) if use_probe and probe_path.is_file() else None
-    # uncalibrated router: the fit must not start from a previous calibration.json
-    router = Router.from_run(run, temperature=1.0, abstain_below=None, require_complete=require_complete)
-    from routerforge.experts import class_of
-
-    labels = [r["expert"] for r in rows]
-    scores = name_scores(router, [r["query"] for r in rows])
-    results = {"generated": calibrate(scores, labels, target_precision=target_precision, abstain_below=abstain_below,
-                                      classes=[class_of(n) for n in scores.names])}
-    if probe is not None:
-        pscores, plabels = probe_scores(router, probe, rows)
-        results["probe"] = calibrate(pscores, plabels, target_precision=target_precision, abstain_below=abstain_below,
-                                     classes=[class_of(n) for n in pscores.names])
-    stamp = {"split": split, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    atomic_write_json(run / "calibration.json", {**results["generated"], **stamp})
-    if probe is not None:
-        cal = results["probe"]
-        probe.temperature, probe.abstain_below = cal["temperature"], cal["abstain_below"]
-        probe.meta.update(ece_before=cal["ece_before"], ece_after=cal["ece_after"], calibration=stamp)
-        probe.save(probe_path)
-    return results
-
-
 def run_calibrate(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
+    from routerforge.serve.calibration import calibrate_run, split_rows
     from routerforge.serve.loading import read_run_info
     from routerforge.serve.probe import PROBE_FILE
 
@@ -139,7 +92,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         raise ValueError("--abstain-below must be in [0, 1]")
     target = None if args.abstain_below is not None else (args.target_precision or 0.95)
     read_run_info(args.run)
-    _rows(args.run, args.split)  # fail fast on a missing split, before loading the model
+    split_rows(args.run, args.split)  # fail fast on a missing split, before loading the model
     console = Console()
     with console.status(f"scoring the {args.split} rows"):
         results = calibrate_run(args.run, split=args.split, target_precision=target, abstain_below=args.abstain_below,

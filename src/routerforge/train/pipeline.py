@@ -110,7 +110,7 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
     #    below scores the router exactly as `Router.from_run` serves it.
     t = time.time()
     if cfg.eval.calibrate_precision is not None and (work / "data" / "val.jsonl").is_file():
-        from routerforge.serve.probe_cli import calibrate_run
+        from routerforge.serve.calibration import calibrate_run
 
         console.rule("calibration (val split)")
         cal = calibrate_run(work, split="val", target_precision=cfg.eval.calibrate_precision, use_probe=False,
