@@ -29,7 +29,7 @@ test: install
 	$(BIN)/pytest -q
 
 test-fast: install
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not model and not e2e"
 
 # README "Results": every number there comes from `make bench` (RUN= picks the trained run; default
 # runs/demo, trained by `make demo`). The probe is fitted and both routers calibrated on the run's val

@@ -83,7 +83,7 @@ def accuracy(rows: list[dict], routed: list) -> dict:
 
 def measure(args: argparse.Namespace) -> dict:
     from routerforge.evaluate.benchmarks import load_benchmark
-    from routerforge.serve.runtime import Router
+    from routerforge.routers.generated import Router
 
     rows = load_benchmark("heldout", run=args.run)[: args.n]
     queries = [r["query"] for r in rows]
@@ -92,7 +92,7 @@ def measure(args: argparse.Namespace) -> dict:
     paths = {"naive": (router.route_naive, None, naive_n),
              "constrained": (router.route, router.route_batch, len(queries))}
     if (Path(args.run) / "probe.json").is_file():
-        from routerforge.serve.probe import ProbeRouter
+        from routerforge.routers.probe import ProbeRouter
 
         probe = ProbeRouter.from_run(args.run, router=router)  # shares the loaded model
         paths["probe"] = (probe.route, probe.route_batch, len(queries))
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.n, args.naive_n, args.batch_size) < 1:
         p.error("--n, --naive-n and --batch-size must be at least 1")
     from routerforge.io import atomic_write_json, atomic_write_text
-    from routerforge.serve.loading import RunError, read_run_info
+    from routerforge.models.runs import RunError, read_run_info
 
     try:
         read_run_info(args.run)

@@ -22,7 +22,7 @@ def test_config_loads_and_is_headed_by_its_command(path):
     if path.parent.name == "gates":
         data = yaml.safe_load(path.read_text())
         if command[1] == "plan":
-            from routerforge.evaluate.plan_metrics import check_gate
+            from routerforge.plans.metrics import check_gate
 
             assert data and all(set(b) <= {"min", "max"} for b in data.values())
             perfect = {metric: (b.get("min", b.get("max"))) for metric, b in data.items()}
@@ -37,7 +37,7 @@ def test_config_loads_and_is_headed_by_its_command(path):
         DataConfig.from_yaml(path)
     elif command[1:3] == ["plan", "train"]:
         from routerforge.configtools import load_config
-        from routerforge.train.plan import PlanTrainConfig
+        from routerforge.plans.recipe import PlanTrainConfig
 
         load_config(PlanTrainConfig, path)
     elif command[1] == "train":

@@ -1,8 +1,9 @@
 """The `routerforge` command line: one subcommand per stage of the loop.
 
 Each subcommand lives next to its stage and exposes `add_parser(subparsers)`, which adds a parser
-whose default `func(args) -> int` runs it. Errors a user can fix (bad input, missing files) are
-`UserError`s: printed as one clear line on stderr with exit code 2, never a traceback.
+whose default `func(args) -> int` runs it. Errors a user can fix (bad input, missing files, a wrong
+config value) are `routerforge.errors.UserError`s (or a missing/existing file): printed as one clear
+line on stderr with exit code 2. Any other exception is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import importlib
 import sys
 
 from routerforge import __version__
+from routerforge.errors import UserError
 
 # subcommand -> module with add_parser(subparsers)
 COMMANDS: dict[str, str] = {
@@ -19,30 +21,21 @@ COMMANDS: dict[str, str] = {
     "data": "routerforge.data.cli",
     "train": "routerforge.train.cli",
     "route": "routerforge.serve.cli",
-    "probe": "routerforge.serve.probe_cli",
+    "probe": "routerforge.train.probe_cli",
     "serve": "routerforge.serve.server_cli",
     "eval": "routerforge.evaluate.cli",
-    "plan": "routerforge.formats.plan_cli",
+    "plan": "routerforge.plans.cli",
     "demo": "routerforge.demo",
 }
-
-
-class UserError(Exception):
-    """An error the user can fix; printed without a traceback, exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="routerforge", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"routerforge {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:  # stage not built in this checkout
-                continue
-            raise
-        module.add_parser(sub)
+    for module_name in COMMANDS.values():
+        # a missing module is a broken install, not a feature to skip silently: let it raise
+        importlib.import_module(module_name).add_parser(sub)
     return parser
 
 
@@ -60,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (UserError, FileNotFoundError, FileExistsError, ValueError, KeyError) as exc:
+    except (UserError, FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError,
+            PermissionError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {msg}", file=sys.stderr)
         return 2

@@ -15,8 +15,7 @@ from typing import Any
 import yaml
 
 
-class ConfigError(ValueError):
-    pass
+from routerforge.errors import ConfigError  # noqa: E402  (re-exported: configtools.ConfigError)
 
 
 def _field_types(cls) -> dict[str, Any]:
@@ -47,15 +46,83 @@ def from_dict(cls, data: dict | None, where: str = ""):
                           f"known: {', '.join(sorted(types_))}")
     kwargs = {}
     for name, value in data.items():
+        key = f"{where}.{name}" if where else name
         sub = _dataclass_of(types_[name])
         if sub is not None and isinstance(value, dict):
-            kwargs[name] = from_dict(sub, value, f"{where}.{name}" if where else name)
+            kwargs[name] = from_dict(sub, value, key)
         else:
-            kwargs[name] = value
+            kwargs[name] = check_type(key, types_[name], value)
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where or cls.__name__}: {exc}") from None
+
+
+_SCALARS = {int: "an integer", float: "a number", str: "text", bool: "true or false"}
+
+
+def _type_name(tp) -> str:
+    if tp in _SCALARS:
+        return _SCALARS[tp]
+    origin = typing.get_origin(tp)
+    if origin in (list, tuple):
+        return "a list"
+    if origin is dict or tp is dict:
+        return "a mapping"
+    if origin is typing.Literal:
+        return "one of " + ", ".join(map(repr, typing.get_args(tp)))
+    return getattr(tp, "__name__", str(tp))
+
+
+def _matches(tp, value) -> bool | None:
+    """Whether `value` fits type hint `tp`; None when the hint is not one we check."""
+    if tp is typing.Any:
+        return True
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        results = [_matches(arg, value) for arg in typing.get_args(tp)]
+        return True if any(r is True for r in results) else (None if None in results else False)
+    if tp is type(None):
+        return value is None
+    if tp is bool:
+        return isinstance(value, bool)
+    if tp is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if tp is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if tp is str:
+        return isinstance(value, str)
+    if origin in (list, tuple) or tp in (list, tuple):
+        return isinstance(value, (list, tuple))
+    if origin is dict or tp is dict:
+        return isinstance(value, dict)
+    if origin is typing.Literal:
+        return value in typing.get_args(tp)
+    return None
+
+
+def _float_text(tp, value):
+    """YAML 1.1 reads `1e-4` (no dot) as text: accept it where the field is a number."""
+    args = typing.get_args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType) else (tp,)
+    if float in args and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def check_type(key: str, tp, value):
+    """`value`, checked against hint `tp`: a ConfigError names `key` and the expected type when it does
+    not fit (so `--set sft.lr=banana` says `sft.lr must be a number, got 'banana'`)."""
+    value = _float_text(tp, value)
+    if _matches(tp, value) is False:
+        args = [a for a in typing.get_args(tp) if a is not type(None)] or [tp]
+        expected = " or ".join(_type_name(a) for a in args)
+        if type(None) in typing.get_args(tp):
+            expected += " (or null)"
+        raise ConfigError(f"{key} must be {expected}, got {value!r}")
+    return value
 
 
 def apply_overrides(data: dict, overrides: list[str]) -> dict:
@@ -74,16 +141,17 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
     return data
 
 
-def read_yaml(path: str | Path) -> dict:
+def read_yaml(path: str | Path, *, kind: str = "config") -> dict:
+    """The one YAML reader (configs, gates, sweeps): a mapping, or a one-line ConfigError."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no such config file: {path}")
+        raise FileNotFoundError(f"no such {kind} file: {path}")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: top level must be a mapping")
+        raise ConfigError(f"{path}: top level must be a mapping, got {type(data).__name__}")
     return data
 
 

@@ -43,7 +43,8 @@ def run(args) -> int:
     from routerforge.configtools import load_config
     from routerforge.evaluate.gates import check_gate
     from routerforge.io import is_complete
-    from routerforge.serve.runtime import Router
+    from routerforge.routers.generated import Router
+    from routerforge.rundir import RunDir
     from routerforge.train.config import PipelineConfig
     from routerforge.train.pipeline import run_pipeline
 
@@ -54,7 +55,10 @@ def run(args) -> int:
         console.print(f"[bold]reusing the trained run {out}[/] (pass --force, or FORCE=1 with make, to retrain)")
     else:
         cfg = load_config(PipelineConfig, args.config, args.set)
-        run_pipeline(cfg, out, force=True if args.force else False, console=console)
+        resume = not args.force and RunDir.interrupted(out) is not None
+        if resume:  # an interrupted `make demo` is continued, never thrown away
+            console.print(f"[bold]continuing the interrupted run in {RunDir.interrupted(out)}[/] (FORCE=1 starts over)")
+        run_pipeline(cfg, out, force=args.force, resume=resume, console=console)
 
     metrics = json.loads((out / "eval" / "metrics.json").read_text())
     console.rule("held-out test split")

@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from routerforge.errors import UserError
+
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Write via a temp file in the same directory + rename, so readers never see half a file."""
@@ -34,7 +36,7 @@ def atomic_write_jsonl(path: str | Path, rows: Iterable[dict]) -> Path:
     return atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 
 
-class JsonlError(ValueError):
+class JsonlError(UserError, ValueError):
     pass
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 import importlib
 from typing import Generic, Iterator, TypeVar
 
+from routerforge.errors import UserError
+
 T = TypeVar("T")
 
 
-class RegistryError(KeyError):
+class RegistryError(UserError, KeyError):
     """Unknown name or unimportable dotted path."""
 
     def __str__(self) -> str:  # KeyError quotes its message; we want plain text

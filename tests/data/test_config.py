@@ -2,6 +2,8 @@
 
 import pytest
 
+from conftest import REPO_ROOT
+
 from routerforge.data.config import DataConfig
 
 
@@ -45,7 +47,7 @@ def test_yaml_plain_and_pipeline_section(tmp_path):
 
 
 def test_cot_config_first_line_is_the_command():
-    first = open("configs/data_cot_mix.yaml", encoding="utf-8").readline()
+    first = open(REPO_ROOT / "configs" / "data_cot_mix.yaml", encoding="utf-8").readline()
     assert first.startswith("# routerforge data generate --config configs/data_cot_mix.yaml")
 
 

@@ -6,6 +6,8 @@ from datetime import datetime
 
 import pytest
 
+from conftest import REPO_ROOT
+
 from routerforge.data import DataConfig, DataGenerationError, generate_dataset, generate_rows, normalize_query
 from routerforge.data.config import SPLITS
 from routerforge.data.generate import generate_with_stats, plan_counts
@@ -14,7 +16,7 @@ from routerforge.data.templates import split_views
 from routerforge.experts import class_of, clock, get_expert, run_decision
 from routerforge.formats.decision import render_decision
 
-COT_CONFIG = "configs/data_cot_mix.yaml"
+COT_CONFIG = str(REPO_ROOT / "configs" / "data_cot_mix.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from routerforge.data.config import ALL_EXPERTS
+from routerforge.data.config import data_experts
 from routerforge.data.templates import Sample, split_views
 from routerforge.data.variations import VARIATIONS, apply_variations, typo
 
@@ -13,7 +13,7 @@ NUM = re.compile(r"\d+(?:[.,:]\d+)*")
 
 
 def _samples():
-    for expert in ALL_EXPERTS:
+    for expert in data_experts():
         view = split_views(expert, 0.25)["train"]
         for t in view.templates[:25]:
             rng = random.Random(t.id)

@@ -8,7 +8,7 @@ import pytest
 
 from routerforge.evaluate import benchmarks as B
 from routerforge.evaluate.harness import evaluate_routers
-from routerforge.evaluate.rules import RulesRouter
+from routerforge.routers.rules import RulesRouter
 
 CLASSES = {"math", "word_problem", "schedule", "time", "chat"}
 
@@ -72,7 +72,6 @@ GENERATED = [
 
 
 def test_generated_split_rows_become_truth_rows(tmp_path):
-    pytest.importorskip("routerforge.experts.timezone")
     run = tmp_path / "run"
     (run / "data").mkdir(parents=True)
     (run / "data" / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in GENERATED))

@@ -8,9 +8,9 @@ import pytest
 
 from routerforge.evaluate.harness import evaluate_routers
 from routerforge.evaluate.report import write_report
-from routerforge.evaluate.rules import RulesRouter
+from routerforge.routers.rules import RulesRouter
 from routerforge.formats.decision import DecisionParseError, parse_decision
-from routerforge.serve.base import BaseRouter, Routed, finish
+from routerforge.routers.base import BaseRouter, Routed, finish
 
 
 class TinyTextRouter:
@@ -65,7 +65,6 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def results():
-    pytest.importorskip("routerforge.experts.timezone")
     routers = {"tiny": TinyTextRouter(), "rules": RulesRouter(), "broken": BrokenRouter()}
     assert all(isinstance(r, BaseRouter) for r in routers.values())
     return evaluate_routers(ROWS, routers, progress=False, batch_size=2)

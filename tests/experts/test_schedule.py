@@ -196,3 +196,14 @@ def test_unconstrained_no_overlap_is_always_feasible_and_tight():
         assert result.ok, result.error
         times = parse_schedule_result(result.value)
         assert max(e for _, e in times.values()) == 540 + sum(durs)
+
+
+def test_window_by_and_from_all_hold_in_any_order():
+    expert = get_expert("schedule")
+    for spec in ("A:1h,B:1h | no_overlap,window(9,12),by(10:30)", "A:1h,B:1h | no_overlap,by(10:30),window(9,12)"):
+        result = expert.run(spec)  # two hours cannot fit in 9:00-10:30, whichever comes first
+        assert not result.ok and "no schedule satisfies" in result.error, result
+    assert expert.run("A:1h | window(9,12),by(17)").value == "A:9-10"
+    assert expert.run("A:1h | by(17),from(10),window(8,12)").value == "A:10-11"
+    assert not expert.run("T0:15m | sequential,by(8),window(8,14)").ok  # ends by 8 yet starts at 8 or later
+

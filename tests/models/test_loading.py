@@ -60,7 +60,7 @@ def test_system_prompt_lists_every_registered_expert_including_plugins():
         system_prompt(style="verbose")
 
 
-@pytest.mark.slow
+@pytest.mark.model
 def test_embedded_model_converts_and_uses_its_chatml_template():
     model, tok = load_model("smollm2-135m")
     assert model.config.model_type == "llama" and getattr(model, "hf_quantizer", None) is None

@@ -13,10 +13,8 @@ import time
 import httpx
 import pytest
 
-pytest.importorskip("fastapi")
-pytest.importorskip("uvicorn")
 
-from routerforge.serve.base import BaseRouter, Routed, finish  # noqa: E402
+from routerforge.routers.base import BaseRouter, Routed, finish  # noqa: E402
 from routerforge.serve.server import PASSTHROUGH_REPLY, ServerLimits  # noqa: E402
 from routerforge.serve.server_cli import ServerThread  # noqa: E402
 
@@ -398,7 +396,6 @@ def test_load_1000_mixed_requests_no_5xx():
 
 
 def test_serves_the_rules_baseline_by_name():
-    pytest.importorskip("routerforge.evaluate.routers")
     from routerforge.serve.server_cli import build_router
 
     with ServerThread(build_router(None, "rules")) as srv, httpx.Client(base_url=srv.url, timeout=10) as c:
@@ -412,9 +409,9 @@ def test_serves_the_rules_baseline_by_name():
 def test_serves_the_model_runtime(tiny_model_dir):
     """The real runtime (a tiny random Llama): answers are arbitrary, but every one is a valid
     decision and chat passthrough goes through `Router.chat_reply` on the worker thread."""
-    transformers = pytest.importorskip("transformers")
+    import transformers
     from routerforge.experts import expert_names
-    from routerforge.serve.runtime import Router
+    from routerforge.routers.generated import Router
 
     router = Router(transformers.AutoModelForCausalLM.from_pretrained(tiny_model_dir),
                     transformers.AutoTokenizer.from_pretrained(tiny_model_dir))

@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-pytest.importorskip("fastapi")
 
 from routerforge.cli import main  # noqa: E402
 

@@ -8,7 +8,11 @@ import sys
 
 import pytest
 
+from conftest import REPO_ROOT
+
 from routerforge.train.__main__ import main
+
+pytestmark = pytest.mark.e2e  # whole pipelines through the CLI
 
 
 def _run(*cmd, timeout=240):
@@ -51,11 +55,13 @@ def test_grpo_is_refused_under_a_multi_process_launch(tmp_path, monkeypatch, cap
 
 
 def test_two_process_sft_is_data_parallel(tiny_model_dir, tmp_path):
+    """Both ranks build the same model (regression, issue 10: rank 1 ignored `sft.lora_layers`, so DDP
+    saw different parameters on each process)."""
     out = tmp_path / "run"
     res = _run("-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", "-m", "routerforge.train",
-               "--config", "configs/cot_standardization.yaml", "--out", str(out), "--model", str(tiny_model_dir),
+               "--config", str(REPO_ROOT / "configs" / "cot_standardization.yaml"), "--out", str(out), "--model", str(tiny_model_dir),
                "--examples", "60", "--set", "sft.max_steps=2", "--set", "sft.batch_size=2", "--set",
-               "sft.save_steps=2", "--rl-iterations", "1", "--set", "rl.max_new_tokens=8")
+               "sft.save_steps=2", "--set", "sft.lora_layers=1", "--rl-iterations", "1", "--set", "rl.max_new_tokens=8")
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-3000:]
     ckpt = out / "sft" / "checkpoint-2"
     # one RNG state per process = both ranks took part in the same Trainer run

@@ -5,22 +5,11 @@ import json
 
 import pytest
 
+from conftest import DEMO_CONFIG as CONFIG
+from conftest import train_tiny as _train
 from routerforge.cli import main
 
-CONFIG = "configs/cot_standardization.yaml"
-
-
-def _train(model_dir, out, *extra):
-    return main(["train", "--config", CONFIG, "--out", str(out), "--model", model_dir, "--examples", "60",
-                 "--set", "sft.max_steps=2", "--set", "sft.batch_size=4", "--rl-iterations", "1",
-                 "--set", "rl.max_new_tokens=8", *extra])
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tiny_model_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs") / "tiny"
-    assert _train(tiny_model_dir, out) == 0
-    return out
+pytestmark = pytest.mark.e2e  # whole pipelines through the CLI
 
 
 def test_run_dir_layout(tiny_run):
@@ -47,19 +36,45 @@ def test_refuses_to_overwrite_without_force(tiny_model_dir, tiny_run, capsys):
     assert (tiny_run / "run.json").read_text() == before
 
 
-def test_failed_run_never_looks_complete(tiny_model_dir, tmp_path, monkeypatch):
+def _kill_during_eval(monkeypatch):
     import routerforge.train.pipeline as pipeline
 
     def boom(*a, **k):
         raise RuntimeError("killed during eval")
 
     monkeypatch.setattr(pipeline, "evaluate_run", boom)
+
+
+def test_failed_run_never_looks_complete(tiny_model_dir, tmp_path, monkeypatch):
+    _kill_during_eval(monkeypatch)
     out = tmp_path / "broken"
     with pytest.raises(RuntimeError):
         _train(tiny_model_dir, out)
     assert not out.exists()  # only the hidden .broken.partial exists, without COMPLETE
     partial = tmp_path / ".broken.partial"
     assert partial.is_dir() and not (partial / "COMPLETE").exists()
+
+
+def test_interrupted_run_is_refused_then_resumed_or_restarted(tiny_model_dir, tmp_path, monkeypatch, capsys):
+    """Rerunning after a kill never deletes the partial run silently: it names --resume and --force."""
+    import routerforge.train.pipeline as pipeline
+
+    real = pipeline.evaluate_run
+    _kill_during_eval(monkeypatch)
+    out = tmp_path / "run"
+    with pytest.raises(RuntimeError):
+        _train(tiny_model_dir, out)
+    partial = tmp_path / ".run.partial"
+    marker = partial / "data" / "keep.txt"
+    marker.write_text("still here")
+    capsys.readouterr()
+    assert _train(tiny_model_dir, out) == 2  # refused, partial untouched
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "--resume" in err and "--force" in err
+    assert marker.read_text() == "still here"
+    monkeypatch.setattr(pipeline, "evaluate_run", real)
+    assert _train(tiny_model_dir, out, "--resume") == 0  # continues the same partial directory
+    assert (out / "data" / "keep.txt").is_file() and (out / "COMPLETE").is_file() and not partial.exists()
 
 
 def test_route_cli_contract(tiny_run, tmp_path, capsys):
@@ -88,17 +103,14 @@ def test_route_cli_bad_input(tiny_run, tmp_path, capsys):
 
 
 def test_unknown_config_key_is_an_error(tiny_model_dir, tmp_path, capsys):
-    assert main(["train", "--config", CONFIG, "--out", str(tmp_path / "x"), "--set", "sft.lr_typo=1"]) == 2
+    assert main(["train", "--config", str(CONFIG), "--out", str(tmp_path / "x"), "--set", "sft.lr_typo=1"]) == 2
     assert "sft.lr_typo" in capsys.readouterr().err
 
 
-def test_no_abstain_router_ignores_the_abstention_threshold(tiny_run, tmp_path):
-    import shutil
+def test_no_abstain_router_ignores_the_abstention_threshold(tiny_run_copy):
+    from routerforge.routers.registry import build_routers
 
-    from routerforge.evaluate.routers import build_routers
-
-    run = tmp_path / "run"
-    shutil.copytree(tiny_run, run)
+    run = tiny_run_copy
     cal = json.loads((run / "calibration.json").read_text())
     (run / "calibration.json").write_text(json.dumps({**cal, "abstain_below": 0.999999}))
     routers = build_routers(["trained", "no_abstain"], run=run)

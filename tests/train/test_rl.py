@@ -5,7 +5,7 @@ import json
 import torch
 
 from routerforge.models.loading import load_model
-from routerforge.train.common import apply_lora
+from routerforge.models.build import apply_lora
 from routerforge.train.config import RLConfig
 from routerforge.train.rl import completion_mask, train_rl
 
@@ -57,7 +57,7 @@ def test_grpo_backend_runs_on_the_same_rewards(tiny_model_dir, tmp_path):
                     examples=sft_examples(rows, "sys"), out_dir=tmp_path / "sft")
     cfg = RLConfig(algorithm="grpo", iterations=1, prompts_per_step=2, samples_per_prompt=2, max_new_tokens=6,
                    rewards=["verified"], bf16="no")
-    final = train_grpo(cfg, model_ref=tiny_model_dir, method="lora", init_weights=sft, rows=rows, system="sys",
+    final = train_grpo(cfg, model_ref=tiny_model_dir, sft=SFTConfig(lora_r=4), init_weights=sft, rows=rows, system="sys",
                        out_dir=tmp_path / "rl", seed=0)
     assert (final / "adapter_config.json").is_file()
     logged = [json.loads(x) for x in (tmp_path / "train_log.jsonl").read_text().splitlines()]

@@ -48,7 +48,7 @@ def test_resume_from_last_checkpoint(tiny_model_dir, tmp_path):
 
 
 def test_unfreeze_mode_trains_only_the_last_layers(tiny_model_dir):
-    from routerforge.train.common import apply_unfreeze, trainable_params
+    from routerforge.models.build import apply_unfreeze, trainable_params
 
     model, _ = load_model(tiny_model_dir)
     apply_unfreeze(model, 1)
@@ -63,3 +63,24 @@ def test_config_checks():
         SFTConfig(method="full")
     with pytest.raises(ValueError, match="bf16"):
         SFTConfig(bf16="maybe")
+
+
+def test_load_policy_unfreezes_the_layers_sft_trained(tiny_model_dir):
+    """Regression (issue 10): RL's policy re-opening used a hard-coded 6 instead of `sft.unfreeze_last`."""
+    from routerforge.models.build import load_policy
+    from routerforge.train.config import SFTConfig
+
+    policy, _ = load_policy(tiny_model_dir, SFTConfig(method="unfreeze", unfreeze_last=1), tiny_model_dir)
+    trainable = {n.split(".")[2] for n, p in policy.named_parameters() if p.requires_grad and ".layers." in n}
+    assert trainable == {"1"}  # the last of the tiny model's 2 layers, as SFT trained it
+
+
+def test_make_trainable_honours_lora_layers(tiny_model_dir):
+    """Every process of a distributed launch builds its model with `make_trainable`, lora_layers included."""
+    from routerforge.models.build import make_trainable
+    from routerforge.models.loading import load_model
+    from routerforge.train.config import SFTConfig
+
+    model = make_trainable(load_model(tiny_model_dir)[0], SFTConfig(lora_r=4, lora_layers=1))
+    adapted = {n.split("layers.")[1].split(".")[0] for n, _ in model.named_parameters() if "lora_" in n}
+    assert adapted == {"1"}

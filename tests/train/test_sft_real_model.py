@@ -9,12 +9,12 @@ from routerforge.models.prompts import system_prompt
 from routerforge.train.config import SFTConfig
 from routerforge.train.sft import sft_examples, train_sft
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.model
 
 
 def test_short_sft_reaches_the_decision_format(tmp_path):
     from routerforge.data import DataConfig, generate_rows
-    from routerforge.serve.runtime import Router
+    from routerforge.routers.generated import Router
     from routerforge.models.loading import load_model
     from peft import PeftModel
 

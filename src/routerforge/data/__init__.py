@@ -7,7 +7,7 @@
 the CLI is `routerforge data generate|show`.
 """
 
-from routerforge.data.config import CLASS_EXPERTS, DataConfig
+from routerforge.data.config import DataConfig, class_experts
 from routerforge.data.generate import (
     DataGenerationError,
     generate_dataset,
@@ -18,6 +18,6 @@ from routerforge.data.generate import (
 )
 
 __all__ = [
-    "CLASS_EXPERTS", "DataConfig", "DataGenerationError", "generate_dataset", "generate_rows",
+    "DataConfig", "class_experts", "DataGenerationError", "generate_dataset", "generate_rows",
     "generate_with_stats", "normalize_query", "plan_counts",
 ]

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from routerforge.errors import InputError
 from routerforge.data.config import SPLITS
 
 
@@ -68,7 +69,7 @@ def run_show(args: argparse.Namespace) -> int:
     try:
         stats = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise ValueError(f"{path}: invalid JSON: {exc}") from None
+        raise InputError(f"{path}: invalid JSON: {exc}") from None
     print_stats(stats, title=str(args.dir))
     return 0
 

@@ -13,24 +13,31 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import yaml
+from routerforge.errors import ConfigError
 
-# The evaluation classes and the built-in experts that belong to each. A mix weight on a class is shared
-# evenly by its experts (math -> add/subtract/multiply/divide); a weight on an expert name goes to it alone.
-CLASS_EXPERTS: dict[str, tuple[str, ...]] = {
-    "math": ("add", "subtract", "multiply", "divide"),
-    "word_problem": ("word_problem",),
-    "schedule": ("schedule",),
-    "time": ("time",),
-    "chat": ("chat",),
-}
-EXPERT_CLASS: dict[str, str] = {e: c for c, experts in CLASS_EXPERTS.items() for e in experts}
-ALL_EXPERTS: tuple[str, ...] = tuple(EXPERT_CLASS)
 SPLITS: tuple[str, ...] = ("train", "val", "test")
 
 
+def class_experts() -> dict[str, tuple[str, ...]]:
+    """Evaluation class -> the registered experts of that class that declare training templates, read
+    from the expert registry (built-ins and plug-ins alike). A mix weight on a class is shared evenly by
+    its experts (math -> add/subtract/multiply/divide); a weight on an expert name goes to it alone."""
+    from routerforge.experts import all_experts
+
+    out: dict[str, list[str]] = {}
+    for expert in all_experts():
+        if expert.templates:
+            out.setdefault(expert.label, []).append(expert.name)
+    return {c: tuple(names) for c, names in out.items()}
+
+
+def data_experts() -> tuple[str, ...]:
+    """Every expert that gets generated rows, in registry order."""
+    return tuple(e for members in class_experts().values() for e in members)
+
+
 def _default_mix() -> dict[str, float]:
-    return {name: 1.0 for name in CLASS_EXPERTS}
+    return {name: 1.0 for name in class_experts()}
 
 
 @dataclass
@@ -66,50 +73,52 @@ class DataConfig:
 
     def __post_init__(self) -> None:
         if isinstance(self.examples, bool) or not isinstance(self.examples, int) or self.examples <= 0:
-            raise ValueError(f"data.examples must be a positive integer, got {self.examples!r}")
+            raise ConfigError(f"data.examples must be a positive integer, got {self.examples!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise ValueError(f"data.seed must be an integer, got {self.seed!r}")
+            raise ConfigError(f"data.seed must be an integer, got {self.seed!r}")
         self._check_mix()
         for name in ("val_ratio", "test_ratio", "variation_rate", "max_bad_fraction"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                raise ValueError(f"data.{name} must be a number in [0, 1], got {value!r}")
+                raise ConfigError(f"data.{name} must be a number in [0, 1], got {value!r}")
         if self.val_ratio + self.test_ratio >= 1:
-            raise ValueError("data.val_ratio + data.test_ratio must be below 1 (train needs rows)")
+            raise ConfigError("data.val_ratio + data.test_ratio must be below 1 (train needs rows)")
         if not isinstance(self.holdout_ratio, (int, float)) or not 0 < self.holdout_ratio < 1:
-            raise ValueError(f"data.holdout_ratio must be in (0, 1), got {self.holdout_ratio!r}")
+            raise ConfigError(f"data.holdout_ratio must be in (0, 1), got {self.holdout_ratio!r}")
         if self.variations is not None:
             from routerforge.data.variations import VARIATIONS
 
             if not isinstance(self.variations, list) or not all(isinstance(v, str) for v in self.variations):
-                raise ValueError("data.variations must be a list of variation names")
+                raise ConfigError("data.variations must be a list of variation names")
             unknown = [v for v in self.variations if v not in VARIATIONS]
             if unknown:
-                raise ValueError(f"unknown variation(s) {unknown}; known: {', '.join(VARIATIONS)}")
+                raise ConfigError(f"unknown variation(s) {unknown}; known: {', '.join(VARIATIONS)}")
         if self.clock is not None:
             self.clock_instant()  # raises on a bad value
         if not isinstance(self.exclude, list) or not all(isinstance(p, str) for p in self.exclude):
-            raise ValueError("data.exclude must be a list of file paths")
+            raise ConfigError("data.exclude must be a list of file paths")
         if self.system_prompt is not None and not isinstance(self.system_prompt, str):
-            raise ValueError("data.system_prompt must be text")
+            raise ConfigError("data.system_prompt must be text")
 
     def _check_mix(self) -> None:
         if not isinstance(self.mix, dict) or not self.mix:
-            raise ValueError("data.mix must be a non-empty mapping of expert class (or expert) -> weight")
+            raise ConfigError("data.mix must be a non-empty mapping of expert class (or expert) -> weight")
         for key, weight in self.mix.items():
-            if key not in CLASS_EXPERTS and key not in EXPERT_CLASS:
-                known = ", ".join([*CLASS_EXPERTS, *(e for e in ALL_EXPERTS if e not in CLASS_EXPERTS)])
-                raise ValueError(f"data.mix: unknown expert class or expert {key!r}; known: {known}")
+            classes, experts = class_experts(), data_experts()
+            if key not in classes and key not in experts:
+                known = ", ".join([*classes, *(e for e in experts if e not in classes)])
+                raise ConfigError(f"data.mix: unknown expert class or expert {key!r}; known: {known}")
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-                raise ValueError(f"data.mix[{key!r}] must be a non-negative number, got {weight!r}")
+                raise ConfigError(f"data.mix[{key!r}] must be a non-negative number, got {weight!r}")
         if sum(self.mix.values()) <= 0:
-            raise ValueError("data.mix needs at least one positive weight")
+            raise ConfigError("data.mix needs at least one positive weight")
 
     def expert_weights(self) -> dict[str, float]:
         """Weight per expert after sharing class weights among the class's experts (zero weights dropped)."""
         out: dict[str, float] = {}
+        classes = class_experts()
         for key, weight in self.mix.items():
-            members = CLASS_EXPERTS.get(key, (key,))
+            members = classes.get(key, (key,))
             for expert in members:
                 out[expert] = out.get(expert, 0.0) + weight / len(members)
         return {e: w for e, w in out.items() if w > 0}
@@ -123,7 +132,7 @@ class DataConfig:
         try:
             at = datetime.fromisoformat(str(self.clock).replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError(f"data.clock must be an ISO-8601 instant like 2025-06-01T12:00:00Z, got {self.clock!r}")
+            raise ConfigError(f"data.clock must be an ISO-8601 instant like 2025-06-01T12:00:00Z, got {self.clock!r}")
         return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
 
     # ------------------------------------------------------------------ loading
@@ -134,28 +143,22 @@ class DataConfig:
         if "data" in data:  # a full pipeline config: read only its data section
             data = data["data"] or {}
             if not isinstance(data, dict):
-                raise ValueError("the `data:` section must be a mapping")
+                raise ConfigError("the `data:` section must be a mapping")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"unknown data config key(s): {', '.join(map(str, unknown))}; known: {', '.join(sorted(known))}")
+            raise ConfigError(f"unknown data config key(s): {', '.join(map(str, unknown))}; known: {', '.join(sorted(known))}")
         return cls(**data)
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "DataConfig":
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"no such config file: {path}")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ValueError(f"{path}: invalid YAML: {exc}") from None
-        if data is not None and not isinstance(data, dict):
-            raise ValueError(f"{path}: a config must be a mapping, got {type(data).__name__}")
+        from routerforge.configtools import read_yaml
+
+        data = read_yaml(path)
         try:
             return cls.from_dict(data)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{path}: {exc}") from None
+            raise ConfigError(f"{path}: {exc}") from None
 
     def replace(self, **changes: Any) -> "DataConfig":
         """A copy with some fields changed (None values are ignored: CLI flags that were not given)."""

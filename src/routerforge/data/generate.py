@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from routerforge.data.config import CLASS_EXPERTS, EXPERT_CLASS, SPLITS, DataConfig
+from routerforge.errors import UserError
+from routerforge.data.config import SPLITS, DataConfig, class_experts, data_experts
+from routerforge.experts import class_of
 from routerforge.data.templates import SplitView, Template, split_views
 from routerforge.data.variations import apply_variations
 from routerforge.formats.decision import DecisionParseError, parse_decision, render_decision
@@ -29,7 +31,7 @@ FALLBACK_SYSTEM_PROMPT = "You are a router."
 MAX_ATTEMPTS_PER_ROW = 50  # draws before giving up on finding a fresh, valid query for one row
 
 
-class DataGenerationError(RuntimeError):
+class DataGenerationError(UserError, RuntimeError):
     """Generation cannot produce trustworthy data (too many bad rows, pools too small)."""
 
 
@@ -86,11 +88,12 @@ def plan_counts(config: DataConfig) -> dict[str, dict[str, int]]:
     experts, then each expert's rows over train/val/test by the ratios."""
     per_key = largest_remainder(config.examples, {k: float(w) for k, w in config.mix.items()})
     per_expert: Counter[str] = Counter()
+    classes = class_experts()
     for key, n in per_key.items():
-        members = CLASS_EXPERTS.get(key, (key,))
+        members = classes.get(key, (key,))
         per_expert.update(largest_remainder(n, {e: 1.0 for e in members}))
     ratios = {"train": 1 - config.val_ratio - config.test_ratio, "val": config.val_ratio, "test": config.test_ratio}
-    ordered = [e for e in EXPERT_CLASS if per_expert.get(e)]
+    ordered = [e for e in data_experts() if per_expert.get(e)]
     return {e: largest_remainder(per_expert[e], ratios) for e in ordered}
 
 
@@ -133,7 +136,7 @@ def _row(state: _State, expert: str, split: str, template: Template, query: str,
         ],
         "query": query,
         "expert": expert,
-        "expert_class": EXPERT_CLASS[expert],
+        "expert_class": class_of(expert),
         "spec": spec,
         "result": result,
         "template_id": template.id,

@@ -12,7 +12,7 @@ import random
 import re
 from typing import Callable
 
-from routerforge.data.templates import Sample
+from routerforge.data.templates.base import Sample
 
 INSTRUCTIONS = [
     "Answer in French.", "Please reply in Spanish.", "Respond in German.", "Be brief.", "Keep it short.",

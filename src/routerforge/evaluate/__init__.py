@@ -6,10 +6,9 @@ Public API (imported lazily so `import routerforge.evaluate` stays cheap):
 - `load_benchmark(name, run=None) -> list[dict]`, `load_rows(path)` (benchmarks.py)
 - `write_report(results, out_dir, title=..., force=False)`, `print_summary(results)` (report.py)
 - `check_gate(metrics, gate_path_or_dict) -> list[str]` (gates.py)
-- `build_routers(names, run=None, **kw) -> dict[str, BaseRouter]` (routers.py; importing it registers
-  the `trained`, `fewshot`, `rules` and `embedding` routers in `routerforge.serve.base.ROUTERS`)
 
-Metrics are pure functions in metrics.py; route-plan metrics live in plan_metrics.py.
+Routers are built by `routerforge.routers.registry.build_routers`. Metrics are pure functions in
+metrics.py; route-plan metrics live in `routerforge.plans.metrics`.
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ _API = {
     "benchmarks_dir": "benchmarks", "normalise_row": "benchmarks",
     "write_report": "report", "print_summary": "report",
     "check_gate": "gates", "load_gate": "gates",
-    "build_routers": "routers",
-    "RulesRouter": "rules", "EmbeddingRouter": "embedding",
 }
 
 __all__ = sorted(_API)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from routerforge.evaluate.metrics import CLASSES, parse_number, zone_of_spec
+from routerforge.errors import InputError
+from routerforge.evaluate.metrics import classes, parse_number, zone_of_spec
 from routerforge.io import read_jsonl
 
 ENV_VAR = "ROUTERFORGE_BENCHMARKS"
@@ -45,12 +46,12 @@ def benchmarks_dir() -> Path:
 def benchmark_path(name: str, run: str | Path | None = None) -> Path:
     if name == "heldout":
         if run is None:
-            raise ValueError("--benchmark heldout needs --run (it reads <run>/data/test.jsonl)")
+            raise InputError("--benchmark heldout needs --run (it reads <run>/data/test.jsonl)")
         path = Path(run) / "data" / "test.jsonl"
     elif name in BENCHMARK_FILES:
         path = benchmarks_dir() / BENCHMARK_FILES[name]
     else:
-        raise ValueError(f"unknown benchmark {name!r}; known: {', '.join(benchmark_names())}")
+        raise InputError(f"unknown benchmark {name!r}; known: {', '.join(benchmark_names())}")
     if not path.is_file():
         hint = f" (set {ENV_VAR} to the benchmarks/data folder)" if name != "heldout" else ""
         raise FileNotFoundError(f"benchmark {name!r}: no such file {path}{hint}")
@@ -69,12 +70,21 @@ def load_rows(path: str | Path, limit: int | None = None) -> list[dict]:
         try:
             rows.append(normalise_row(raw))
         except ValueError as exc:
-            raise ValueError(f"{path}: row {i}: {exc}") from None
+            raise InputError(f"{path}: row {i}: {exc}") from None
         if limit is not None and len(rows) >= limit:
             break
     if not rows:
-        raise ValueError(f"{path}: no rows to evaluate")
+        raise InputError(f"{path}: no rows to evaluate")
     return rows
+
+
+def _truth_kind(expert: str | None, cls: str) -> str:
+    """How the expert's outcome is scored (`Expert.truth`): by its name, else by any expert of the class."""
+    from routerforge.experts import all_experts, expert_names, get_expert
+
+    if expert in expert_names():
+        return get_expert(expert).truth
+    return next((e.truth for e in all_experts() if e.label == cls), "result")
 
 
 def _class_of(expert: str) -> str:
@@ -87,28 +97,30 @@ def normalise_row(raw: dict) -> dict:
     """The truth row for one input row of either schema (see the module docstring)."""
     query = raw.get("query")
     if not isinstance(query, str) or not query.strip():
-        raise ValueError("missing 'query' text")
+        raise InputError("missing 'query' text")
     cls = raw.get("expert_class") or (_class_of(raw["expert"]) if raw.get("expert") else None)
     if not cls:
-        raise ValueError("missing 'expert_class' (or 'expert')")
+        raise InputError("missing 'expert_class' (or 'expert')")
     row = {k: raw[k] for k in KEEP if raw.get(k) is not None}
     row["expert_class"] = cls
-    if cls not in CLASSES and raw.get("expert") is None:
-        raise ValueError(f"unknown expert_class {cls!r}; expected one of {', '.join(CLASSES)}")
+    known = classes()
+    if cls not in known and raw.get("expert") is None:
+        raise InputError(f"unknown expert_class {cls!r}; expected one of {', '.join(known)}")
     if "answer" in row:
         if parse_number(row["answer"]) is None:
-            raise ValueError(f"'answer' is not a number: {row['answer']!r}")
+            raise InputError(f"'answer' is not a number: {row['answer']!r}")
     is_generated = "expert" in raw and "spec" in raw
     if is_generated:
         row["expected_expert"] = raw["expert"]
         result = raw.get("result")
-        if cls in ("math", "word_problem"):
+        kind = _truth_kind(raw["expert"], cls)  # declared by the expert (Expert.truth)
+        if kind == "number":
             if "answer" not in row and parse_number(result) is not None:
                 row["answer"] = result
-        elif cls == "time":
+        elif kind == "zone":
             zone = zone_of_spec(raw.get("spec"))
             if zone and "zone" not in row:
                 row["zone"] = zone
-        elif cls != "chat" and result is not None:
+        elif kind == "result" and result is not None:
             row["expected_result"] = str(result)
     return row

@@ -9,6 +9,8 @@ stderr); 2 a usage error (unknown router or benchmark, missing file, existing re
 
 from __future__ import annotations
 
+from routerforge.errors import InputError
+
 import argparse
 import sys
 from pathlib import Path
@@ -47,12 +49,12 @@ def run(args: argparse.Namespace) -> int:
     from routerforge.evaluate.gates import check_gate, load_gate
     from routerforge.evaluate.harness import evaluate_routers
     from routerforge.evaluate.report import print_summary, write_report
-    from routerforge.evaluate.routers import build_routers
+    from routerforge.routers.registry import build_routers
 
     if args.limit is not None and args.limit < 1:
-        raise ValueError("--limit must be at least 1")
+        raise InputError("--limit must be at least 1")
     if args.batch_size < 1:
-        raise ValueError("--batch-size must be at least 1")
+        raise InputError("--batch-size must be at least 1")
     # cheap checks first, so a typo never costs a model load
     if args.report.exists() and not args.force:
         raise FileExistsError(f"{args.report} exists; pass --force to overwrite it")

@@ -18,6 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from routerforge.errors import ConfigError
+
 BOUNDS = ("min", "max")
 
 
@@ -26,32 +28,26 @@ def load_gate(source: str | Path | dict) -> dict[str, dict[str, dict[str, float]
     if isinstance(source, dict):
         data, where = source, "gate"
     else:
-        import yaml
+        from routerforge.configtools import read_yaml
 
         path = Path(source)
-        if not path.is_file():
-            raise FileNotFoundError(f"no such gate file: {path}")
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ValueError(f"{path}: invalid YAML: {exc}") from None
-        where = str(path)
+        data, where = read_yaml(path, kind="gate"), str(path)
     if not isinstance(data, dict):
-        raise ValueError(f"{where}: expected a mapping of router -> metric -> {{min, max}}")
+        raise ConfigError(f"{where}: expected a mapping of router -> metric -> {{min, max}}")
     gate: dict[str, dict[str, dict[str, float]]] = {}
     for router, metrics in data.items():
         if not isinstance(metrics, dict) or not metrics:
-            raise ValueError(f"{where}: {router}: expected a mapping of metric -> {{min, max}}")
+            raise ConfigError(f"{where}: {router}: expected a mapping of metric -> {{min, max}}")
         for metric, bounds in metrics.items():
             if not isinstance(bounds, dict) or not bounds:
-                raise ValueError(f"{where}: {router}.{metric}: expected {{min: X}} and/or {{max: Y}}")
+                raise ConfigError(f"{where}: {router}.{metric}: expected {{min: X}} and/or {{max: Y}}")
             unknown = set(bounds) - set(BOUNDS)
             if unknown:
-                raise ValueError(f"{where}: {router}.{metric}: unknown key(s) {', '.join(map(str, sorted(unknown)))};"
+                raise ConfigError(f"{where}: {router}.{metric}: unknown key(s) {', '.join(map(str, sorted(unknown)))};"
                                  " use min and/or max")
             for key, value in bounds.items():
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise ValueError(f"{where}: {router}.{metric}.{key}: expected a number, got {value!r}")
+                    raise ConfigError(f"{where}: {router}.{metric}.{key}: expected a number, got {value!r}")
             gate.setdefault(str(router), {})[str(metric)] = {k: float(v) for k, v in bounds.items()}
     return gate
 

@@ -12,8 +12,9 @@ import time
 from contextlib import nullcontext
 from typing import Sequence
 
+from routerforge.errors import InputError
 from routerforge.evaluate.metrics import compute_metrics, score_row
-from routerforge.serve.base import BaseRouter, Routed
+from routerforge.routers.base import BaseRouter, Routed
 
 DEFAULT_BATCH = 32
 
@@ -67,9 +68,9 @@ def evaluate_routers(rows: Sequence[dict], routers: dict[str, BaseRouter], *, pr
     from routerforge.experts import expert_names
 
     if not rows:
-        raise ValueError("no rows to evaluate")
+        raise InputError("no rows to evaluate")
     if not routers:
-        raise ValueError("no routers to evaluate")
+        raise InputError("no routers to evaluate")
     known = expert_names()
     queries = [r["query"] for r in rows]
     results: dict = {"n": len(rows), "routers": {}, "predictions": {}}

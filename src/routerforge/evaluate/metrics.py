@@ -18,8 +18,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-CLASSES = ("math", "word_problem", "schedule", "time", "chat")
-OTHER = "other"  # a predicted class outside CLASSES (unknown expert, plug-in class)
+OTHER = "other"  # a predicted class of no registered expert (an unknown expert name)
 REL_TOL = 1e-6
 # Two reference instants, one in each half of the year, so zones that share an offset in winter
 # but not in summer (Europe/London vs Africa/Abidjan) are told apart.
@@ -117,9 +116,16 @@ def format_valid(pred: dict, known_experts: Iterable[str]) -> bool:
     return decision.expert in known
 
 
+def classes() -> list[str]:
+    """The evaluation classes: those of the registered experts (plug-ins included), in registry order."""
+    from routerforge.experts import expert_classes
+
+    return expert_classes()
+
+
 def predicted_class(pred: dict) -> str:
     cls = pred.get("expert_class")
-    return cls if cls in CLASSES else OTHER
+    return cls if cls in classes() else OTHER
 
 
 def _share(hits: Sequence[bool]) -> float | None:
@@ -139,9 +145,10 @@ def class_accuracy(truth: Sequence[str], predicted: Sequence[str]) -> dict:
 
 def confusion_matrix(truth: Sequence[str], predicted: Sequence[str]) -> dict:
     """{"labels": [...], "matrix": rows = truth, columns = prediction}; labels are the known classes
-    that occur, in CLASSES order, then `other` if any prediction fell outside them."""
+    that occur, in registry order, then `other` if any prediction fell outside them."""
     seen = set(truth) | set(predicted)
-    labels = [c for c in CLASSES if c in seen] + sorted(seen - set(CLASSES))
+    known = classes()
+    labels = [c for c in known if c in seen] + sorted(seen - set(known))
     index = {c: i for i, c in enumerate(labels)}
     matrix = [[0] * len(labels) for _ in labels]
     for t, p in zip(truth, predicted, strict=True):

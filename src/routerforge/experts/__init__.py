@@ -84,6 +84,19 @@ def class_of(expert_name: str) -> str:
     return EXPERTS.resolve(expert_name).label if expert_name in EXPERTS else expert_name
 
 
+def expert_classes() -> list[str]:
+    """The evaluation classes of the registered experts, in registration order (built-ins first)."""
+    return list(dict.fromkeys(e.label for e in all_experts()))
+
+
+def class_members() -> dict[str, tuple[str, ...]]:
+    """Evaluation class -> the registered experts that belong to it (math -> add, subtract, ...)."""
+    out: dict[str, list[str]] = {}
+    for e in all_experts():
+        out.setdefault(e.label, []).append(e.name)
+    return {c: tuple(names) for c, names in out.items()}
+
+
 def run_decision(text: str) -> tuple["Decision | None", ExpertResult]:  # noqa: F821
     """Parse `expert: spec [-> result]` and execute it. Never raises."""
     from routerforge.formats.decision import DecisionParseError, parse_decision
@@ -100,6 +113,7 @@ def run_decision(text: str) -> tuple["Decision | None", ExpertResult]:  # noqa: 
 
 
 __all__ = [
-    "EXPERTS", "Expert", "ExpertError", "ExpertResult", "all_experts", "class_of", "ensure_loaded",
+    "EXPERTS", "Expert", "ExpertError", "ExpertResult", "all_experts", "class_members", "class_of", "ensure_loaded",
+    "expert_classes",
     "expert_names", "get_expert", "register_expert", "run_decision",
 ]

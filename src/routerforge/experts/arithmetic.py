@@ -203,6 +203,9 @@ class ArithmeticExpert(Expert):
     """Shared behaviour of the four arithmetic experts; not registered itself."""
 
     expert_class: ClassVar[str] = "math"
+    spec_charset: ClassVar[str | None] = "0123456789+-*/().%, "
+    truth: ClassVar[str] = "number"
+    templates: ClassVar[tuple[str, ...]] = ("routerforge.data.templates.math_ops", "routerforge.data.templates.math_lang")
     max_spec_chars: ClassVar[int] = MAX_EXPR_CHARS
 
     def parse(self, spec: str) -> tuple[ast.Expression, str]:

@@ -35,6 +35,18 @@ class Expert(ABC):
     expert_class: ClassVar[str] = ""  # evaluation label (math, word_problem, schedule, time, chat); defaults to name
     examples: ClassVar[list[tuple[str, str]]] = []  # (query, spec) pairs for prompts and docs
     max_spec_chars: ClassVar[int] = 200
+    spec_charset: ClassVar[str | None] = None
+    """Characters a spec may contain; constrained decoding masks every other token (None = free text)."""
+    empty_spec: ClassVar[bool] = False
+    """The spec is always empty (chat): decoding stops right after the name, in one pass."""
+    truth: ClassVar[str] = "result"
+    """How evaluation compares this expert's outcome with a labelled row: `number` (the result is a
+    number, scored as `answer`), `zone` (the spec names a time zone, scored as `zone`), `result` (the
+    rendered result, compared with `results_equal`) or `none` (nothing to compare: chat)."""
+    templates: ClassVar[tuple[str, ...]] = ()
+    """Dotted paths of modules that hold this expert's training templates: each module has
+    `TEMPLATES: list[Template]` (routerforge.data.templates.base) and optionally `pools()` ->
+    {expert: {pool name: items}}. The data generator reads them from the registry."""
 
     @property
     def label(self) -> str:

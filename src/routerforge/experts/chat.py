@@ -18,6 +18,9 @@ class ChatExpert(Expert):
     name = "chat"
     description = "no tool needed (greetings, opinions, writing, open questions): leave the spec empty"
     expert_class: ClassVar[str] = "chat"
+    empty_spec: ClassVar[bool] = True
+    truth: ClassVar[str] = "none"
+    templates: ClassVar[tuple[str, ...]] = ("routerforge.data.templates.chat",)
     examples = [("Hi! How are you today?", ""), ("Write a haiku about autumn.", ""),
                 ("What do you think about remote work?", "")]
 

@@ -12,7 +12,7 @@ Spec: `Name:duration,Name:duration | constraint,constraint` (the `| constraints`
   `by(T)` (everything ends by T), `from(T)` (nothing starts before T).
 
 The day runs from 09:00 (or an earlier `start`/`not_before` time) to 24:00 unless `window`/`by`/`from`
-say otherwise. The solver minimises the end of the last task, then (tie-break, so results are stable)
+say otherwise; when several of those are given, all of them hold (the day is their intersection). The solver minimises the end of the last task, then (tie-break, so results are stable)
 picks the lexicographically earliest starts in listed order (the first task as early as possible,
 then the second...); it runs single-threaded with a fixed seed and a 2 s limit per stage.
 The result lists every task in spec order, `Alice:9-11,Bob:11-12`, with `H:MM` for times off the
@@ -131,7 +131,8 @@ def parse_schedule_spec(spec: str) -> ScheduleSpec:
             raise ExpertError(f"more than {MAX_TASKS} tasks")
     names = {n.casefold(): n for n, _ in tasks}
     out = ScheduleSpec(tasks)
-    window = False
+    starts: list[int] = []  # explicit day starts (window, from) and ends (window, by)
+    ends: list[int] = []
     for item in _split_top(cons_text) if cons_text.strip() else []:
         m = _CALL.fullmatch(item)
         if not item or not m:
@@ -157,17 +158,24 @@ def parse_schedule_spec(spec: str) -> ScheduleSpec:
             else:
                 values.append(parse_time(arg))
         if kind == "window":
-            out.day_start, out.day_end, window = values[0], values[1], True
-            if out.day_start >= out.day_end:
+            if values[0] >= values[1]:
                 raise ExpertError(f"empty window {item!r}")
+            starts.append(values[0])
+            ends.append(values[1])
         elif kind == "by":
-            out.day_end = values[0]
+            ends.append(values[0])
         elif kind == "from":
-            out.day_start, window = values[0], True
+            starts.append(values[0])
         else:
             out.constraints.append((kind, tuple(values)))
         if len(out.constraints) > MAX_CONSTRAINTS:
             raise ExpertError(f"more than {MAX_CONSTRAINTS} constraints")
+    # every window/from/by holds at once, whatever their order: the day is their intersection
+    window = bool(starts)
+    if starts:
+        out.day_start = max(starts)
+    if ends:
+        out.day_end = min(ends)
     if not window:  # an explicit early start (start(A,8)) widens the default 09:00 day start
         early = [v[1] for k, v in out.constraints if k in ("start", "not_before")]
         out.day_start = min([out.day_start, *early])
@@ -291,6 +299,8 @@ class ScheduleExpert(Expert):
     name = "schedule"
     description = "places tasks in a day: Name:duration,... | no_overlap, sequential, before(A,B), by(17) ..."
     expert_class: ClassVar[str] = "schedule"
+    spec_charset: ClassVar[str | None] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|,(). "
+    templates: ClassVar[tuple[str, ...]] = ("routerforge.data.templates.schedule",)
     max_spec_chars: ClassVar[int] = 400
     examples = [
         ("Alice needs 2 hours and Bob 1 hour in the room, not at the same time.", "Alice:2hr,Bob:1hr | no_overlap"),

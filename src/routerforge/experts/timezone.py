@@ -101,6 +101,9 @@ class TimeExpert(Expert):
     name = "time"
     description = "current local time of a place: a city, country or IANA zone such as Tokyo or Asia/Tokyo"
     expert_class: ClassVar[str] = "time"
+    truth: ClassVar[str] = "zone"  # results depend on the clock: the zone the spec names is what is scored
+    templates: ClassVar[tuple[str, ...]] = ("routerforge.data.templates.time", "routerforge.data.templates.time_lang")
+    # spec_charset stays None: place names come in any script, with accents and apostrophes
     max_spec_chars: ClassVar[int] = MAX_PLACE_CHARS
     examples = [
         ("What time is it in Tokyo right now?", "Asia/Tokyo"),

@@ -1,14 +1,35 @@
 """The `word_problem` expert: a quantity of something, changed by a chain of operations.
 
-Spec: `entity:initial | op op ...` where each op is `+N`, `-N`, `*N` or `/N` (N a non-negative
-integer or decimal; `×`, `÷` and `x` also mean multiply/divide), applied left to right:
+Spec: `entity:initial | op op ...`, the ops applied left to right to the running value:
 
-    eggs:16 | -3 -4 *2    ->  18
-    price:40 | *0.75      ->  30
+    eggs:16 | -3 -4 *2      ->  18      (16, eat 3, bake with 4, double the rest)
+    price:40 | *0.75        ->  30      (25% off)
+    money:50 | -9*3         ->  23      (pay for 3 tickets at $9 from a $50 bill)
+    apples:5*8 | -6         ->  34      (5 boxes of 8, 6 eaten)
+    cake:24 | /(2+4)        ->  4       (share among 2 adults and 4 children)
 
-The entity is one word (letters, digits, `_`, `-`) and only names the quantity. Zero ops are allowed
-(`x:5 |` -> 5); the `|` is required so a malformed spec is not silently read as a number. Arithmetic
-is exact (fractions) and rendered like the arithmetic experts (`format_number`).
+Grammar (whitespace may appear between ops and after an op sign, never inside a term):
+
+    spec     := entity ":" initial "|" op*
+    entity   := one word of letters, digits, `_`, `-`
+    initial  := an arithmetic expression: numbers, + - * / (× ÷ too), unary minus and parentheses,
+                with the usual precedence (`5*8`, `12*6+4`, `-5`, `(3+4)*2`)
+    op       := "+" term | "-" term | "*" factor | "/" factor      (`×` and `x` mean *, `÷` means /)
+    term     := factor ( mul factor )*     mul is * / × ÷ x, written with no space on either side
+    factor   := number | "(" expression ")"
+    number   := digits, optionally with a decimal part (`3`, `0.75`)
+
+So `+` and `-` take a whole product or quotient (`-9*3` subtracts 27, `+3/4` adds 0.75), while `*`
+and `/` take one factor and any `*`/`/` after it is the next op; with left-to-right application that is
+exactly ordinary precedence (`/4*3` is "divide by 4, then times 3"). A space ends a term: `-3 *2`
+is "subtract 3, then double", `-3*2` is "subtract 6". A parenthesised expression holds only numbers,
+`+ - * /` and parentheses; no letters, `**`, `//` or `%`. Before terms existed `-9*3` meant "-9 then *3";
+every spec without a `+`/`-` operand written directly against `*`/`/` reads exactly as before.
+
+Zero ops are allowed (`x:5 |` -> 5); the `|` is required so a malformed spec is not silently read as a
+number. At most MAX_OPS ops, every number and intermediate value within 10**100. Arithmetic is exact
+(fractions, through the shared safe evaluator of the arithmetic experts, never `eval`) and rendered
+like the arithmetic experts (`format_number`).
 """
 
 from __future__ import annotations
@@ -17,24 +38,88 @@ import re
 from fractions import Fraction
 from typing import ClassVar
 
-from routerforge.experts.arithmetic import MAX_MAGNITUDE, format_number, numbers_equal
+from routerforge.experts.arithmetic import MAX_MAGNITUDE, evaluate_expression, format_number, numbers_equal
 from routerforge.experts.base import Expert, ExpertError
 
-_NUM = r"\d+(?:\.\d+)?"
-_SPEC = re.compile(rf"^([\w-]+)\s*:\s*(-?{_NUM})\s*\|(.*)$", re.DOTALL)
-_OP = re.compile(rf"\s*([+\-*/×÷x])\s*({_NUM})\s*")
-_CANON = {"×": "*", "x": "*", "÷": "/"}
+_NUM = re.compile(r"\d+(?:\.\d+)?")
+_SPEC = re.compile(r"^([\w-]+)\s*:([^|]*)\|(.*)$", re.DOTALL)
+_EXPR_CHARS = re.compile(r"[\d.+\-*/×÷()\s]+")  # what a parenthesised operand or the initial value may hold
+_OPS = {"+": "+", "-": "-", "*": "*", "/": "/", "×": "*", "x": "*", "÷": "/"}
+_MUL = {"*": "*", "/": "/", "×": "*", "x": "*", "÷": "/"}
 MAX_OPS = 30
+
+
+def _check(value: Fraction, what: str = "result") -> Fraction:
+    if abs(value) > MAX_MAGNITUDE or value.denominator > MAX_MAGNITUDE:
+        raise ExpertError(f"{what} is too large (limit 10**100)")
+    return value
+
+
+def _expression(text: str, what: str) -> Fraction:
+    """A parenthesised operand's inside or the initial value: numbers, + - * / and parentheses only."""
+    if not text.strip():
+        raise ExpertError(f"empty {what}")
+    if not _EXPR_CHARS.fullmatch(text):
+        bad = sorted({c for c in text if not _EXPR_CHARS.fullmatch(c)})
+        raise ExpertError(f"{what} {text.strip()!r} may hold only numbers, + - * / and parentheses, "
+                          f"not {''.join(bad)!r}")
+    if "**" in text or "//" in text:
+        raise ExpertError(f"{what} {text.strip()!r} may use only + - * /, not ** or //")
+    return _check(evaluate_expression(text), what)
+
+
+def _factor(text: str, pos: int, sign: str) -> tuple[Fraction, int]:
+    """A number or a parenthesised expression starting at `pos`; returns (value, end)."""
+    if pos < len(text) and text[pos] == "(":
+        depth = 0
+        for end in range(pos, len(text)):
+            depth += (text[end] == "(") - (text[end] == ")")
+            if depth == 0:
+                return _expression(text[pos + 1:end], f"operand of {sign!r}"), end + 1
+        raise ExpertError(f"unbalanced parentheses in {text[pos:].strip()!r}: '(' without ')'")
+    m = _NUM.match(text, pos)
+    if not m:
+        bad = text[pos:].split()[0] if text[pos:].split() else ""
+        if not bad or bad[0] in _OPS:
+            raise ExpertError(f"bad operation {sign!r}: missing operand; use e.g. {sign}3, {sign}9*3 or {sign}(2+4)")
+        if bad[0] == ")":
+            raise ExpertError("unbalanced parentheses: ')' without '('")
+        raise ExpertError(f"bad operation {sign + bad!r}: the operand must be a number, a product like 9*3 "
+                          "or a parenthesised expression like (2+4)")
+    return _check(Fraction(m.group()), "number"), m.end()
+
+
+def _term(text: str, pos: int, sign: str) -> tuple[Fraction, int]:
+    """factor (mul factor)*, each mul sign written directly against both of its factors."""
+    value, pos = _factor(text, pos, sign)
+    while pos + 1 < len(text) and text[pos] in _MUL and (text[pos + 1].isdigit() or text[pos + 1] == "("):
+        mul = _MUL[text[pos]]
+        right, pos = _factor(text, pos + 1, sign)
+        value = _apply(value, mul, right)
+    return value, pos
+
+
+def _apply(value: Fraction, op: str, n: Fraction) -> Fraction:
+    if op == "/" and n == 0:
+        raise ExpertError("division by zero")
+    value = value + n if op == "+" else value - n if op == "-" else value * n if op == "*" else value / n
+    return _check(value)
 
 
 class WordProblemExpert(Expert):
     name = "word_problem"
-    description = "tracks a quantity through steps: entity:initial | +N -N *N /N, applied left to right"
+    description = ("tracks a quantity through steps: entity:initial | +N -N *N /N, applied left to right; "
+                   "an operand or the initial value may be a product like 9*3 or (2+4)")
     expert_class: ClassVar[str] = "word_problem"
+    spec_charset: ClassVar[str | None] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|+*/.() "
+    truth: ClassVar[str] = "number"
+    templates: ClassVar[tuple[str, ...]] = ("routerforge.data.templates.word_problem",)
     examples = [
         ("Janet has 16 eggs, eats 3, bakes with 4 and doubles the rest. How many?", "eggs:16 | -3 -4 *2"),
         ("A $40 shirt is 25% off. What does it cost?", "price:40 | *0.75"),
         ("Tom has 10 marbles, loses 3 and finds 5. How many now?", "marbles:10 | -3 +5"),
+        ("Ana pays for 3 tickets at $9 each with a $50 bill. What is her change?", "dollars:50 | -3*9"),
+        ("5 boxes hold 8 apples each and 6 apples are eaten. How many are left?", "apples:5*8 | -6"),
     ]
 
     def parse(self, spec: str) -> tuple[str, Fraction, list[tuple[str, Fraction]]]:
@@ -43,22 +128,30 @@ class WordProblemExpert(Expert):
         if "|" not in spec:
             raise ExpertError(f"missing '|' in {spec!r}; expected 'entity:initial | op op ...'")
         m = _SPEC.match(spec)
-        if not m:
-            raise ExpertError(f"expected 'entity:initial | ...' with a one-word entity and a number, got {spec!r}")
-        entity, initial, rest = m.group(1), Fraction(m.group(2)), m.group(3)
-        if abs(initial) > MAX_MAGNITUDE:
-            raise ExpertError("initial value is too large (limit 10**100)")
+        if not m or not m.group(2).strip() or not _EXPR_CHARS.fullmatch(m.group(2)):
+            raise ExpertError("expected 'entity:initial | ...' with a one-word entity and a number or "
+                              f"arithmetic expression, got {spec!r}")
+        entity, rest = m.group(1), m.group(3)
+        initial = _expression(m.group(2), "initial value")
         ops: list[tuple[str, Fraction]] = []
         pos = 0
-        while pos < len(rest):
-            if not rest[pos:].strip():
+        while True:
+            while pos < len(rest) and rest[pos].isspace():
+                pos += 1
+            if pos >= len(rest):
                 break
-            op = _OP.match(rest, pos)
-            if not op:
-                bad = rest[pos:].split()[0] if rest[pos:].split() else rest[pos:]
-                raise ExpertError(f"bad operation {bad!r}; use +N, -N, *N or /N")
-            ops.append((_CANON.get(op.group(1), op.group(1)), Fraction(op.group(2))))
-            pos = op.end()
+            sign = rest[pos]
+            if sign not in _OPS:
+                if sign == ")":
+                    raise ExpertError("unbalanced parentheses: ')' without '('")
+                raise ExpertError(f"bad operation {rest[pos:].split()[0]!r}; use +N, -N, *N or /N "
+                                  "(N a number, a product like 9*3 or (2+4))")
+            op = _OPS[sign]
+            pos += 1
+            while pos < len(rest) and rest[pos].isspace():
+                pos += 1
+            operand, pos = (_term if op in "+-" else _factor)(rest, pos, sign)
+            ops.append((op, operand))
             if len(ops) > MAX_OPS:
                 raise ExpertError(f"more than {MAX_OPS} operations")
         return entity, initial, ops
@@ -66,11 +159,7 @@ class WordProblemExpert(Expert):
     def execute(self, parsed: tuple[str, Fraction, list[tuple[str, Fraction]]]) -> Fraction:
         _, value, ops = parsed
         for op, n in ops:
-            if op == "/" and n == 0:
-                raise ExpertError("division by zero")
-            value = value + n if op == "+" else value - n if op == "-" else value * n if op == "*" else value / n
-            if abs(value) > MAX_MAGNITUDE or value.denominator > MAX_MAGNITUDE:
-                raise ExpertError("result is too large (limit 10**100)")
+            value = _apply(value, op, n)
         return value
 
     def render(self, value: Fraction) -> str:

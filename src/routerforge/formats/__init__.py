@@ -1,4 +1,5 @@
-"""Decision formats: `expert: spec -> result` (decision.py) and JSON route plans (plan.py)."""
+"""Decision formats: `expert: spec -> result` (decision.py). Route plans have their own package,
+`routerforge.plans`."""
 
 from routerforge.formats.decision import ARROW, Decision, DecisionParseError, parse_decision, render_decision
 

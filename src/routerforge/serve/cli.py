@@ -30,7 +30,7 @@ def add_parser(subparsers) -> None:
 
 
 def _check_query(q: object, where: str) -> str:
-    from routerforge.cli import UserError
+    from routerforge.errors import UserError
 
     if not isinstance(q, str) or not q.strip():
         raise UserError(f"{where}: query must be non-empty text")
@@ -40,21 +40,21 @@ def _check_query(q: object, where: str) -> str:
 
 
 def load_router(run_dir: str, name: str = "trained"):
-    from routerforge.cli import UserError
+    from routerforge.errors import UserError
 
     if not Path(run_dir).is_dir():
         raise UserError(f"run directory not found: {run_dir}")
     if name == "trained":
-        from routerforge.serve.runtime import Router
+        from routerforge.routers.generated import Router
 
         return Router.from_run(run_dir)
-    from routerforge.evaluate.routers import build_routers
+    from routerforge.routers.registry import build_routers
 
     return build_routers([name], run=run_dir)[name]
 
 
 def run(args) -> int:
-    from routerforge.cli import UserError
+    from routerforge.errors import UserError
     from routerforge.io import atomic_write_jsonl, iter_jsonl
 
     if (args.query is None) == (args.input is None):

@@ -30,8 +30,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from routerforge.errors import ConfigError
 from routerforge.experts import expert_names
-from routerforge.serve.base import BaseRouter, Routed
+from routerforge.routers.base import BaseRouter, Routed
 
 # Reply used for chat passthrough when the router has no `chat_reply` (e.g. a rules baseline).
 PASSTHROUGH_REPLY = "This request was routed to the chat model, but this server has no chat model attached."
@@ -48,9 +49,9 @@ class ServerLimits:
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_query_chars", "max_batch", "max_pending"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ValueError(f"ServerLimits.{name} must be a positive integer, got {getattr(self, name)!r}")
+                raise ConfigError(f"ServerLimits.{name} must be a positive integer, got {getattr(self, name)!r}")
         if not (isinstance(self.timeout_s, (int, float)) and 0 < self.timeout_s < math.inf):
-            raise ValueError(f"ServerLimits.timeout_s must be a positive number of seconds, got {self.timeout_s!r}")
+            raise ConfigError(f"ServerLimits.timeout_s must be a positive number of seconds, got {self.timeout_s!r}")
 
 
 class ApiError(Exception):

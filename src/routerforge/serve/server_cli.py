@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from routerforge.cli import UserError
+from routerforge.errors import UserError
 
 
 def add_parser(subparsers: Any) -> None:
@@ -38,7 +38,7 @@ def add_parser(subparsers: Any) -> None:
 
 def build_router(run_dir: str | None, router_name: str | None) -> Any:
     """The router to serve: `ROUTERS.resolve(name)(run=...)`, or the trained model from `run_dir`."""
-    from routerforge.serve.base import ROUTERS, BaseRouter
+    from routerforge.routers.base import ROUTERS, BaseRouter
 
     run_path = Path(run_dir) if run_dir else None
     if run_path is not None and not run_path.is_dir():
@@ -50,7 +50,7 @@ def build_router(run_dir: str | None, router_name: str | None) -> Any:
         if run_path is None:
             raise UserError("serve needs --run RUN (a training run directory) or --router NAME")
         try:
-            from routerforge.serve.runtime import Router  # lazy: pulls in torch/transformers
+            from routerforge.routers.generated import Router  # lazy: pulls in torch/transformers
 
             router = Router.from_run(run_path)
         except ModuleNotFoundError as exc:
@@ -66,7 +66,7 @@ def _import_router_registrations() -> None:
     """Modules that register routers in ROUTERS on import; absent ones are skipped."""
     import importlib
 
-    for module in ("routerforge.evaluate.routers", "routerforge.serve.runtime"):
+    for module in ("routerforge.routers.registry", "routerforge.routers.generated"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -94,8 +94,10 @@ def assist_sft(argv: list[str]) -> int:
     from routerforge.models.loading import load_model
     from routerforge.models.prompts import system_prompt
     from routerforge.train.callbacks import LogCallback, RichProgressCallback
-    from routerforge.train.common import apply_lora, apply_unfreeze, last_checkpoint, set_seed, use_bf16
+    from routerforge.models.build import make_trainable, use_bf16
+    from routerforge.train.common import last_checkpoint, set_seed
     from routerforge.train.sft import build_sft_trainer, sft_examples
+    from routerforge.io import partial_dir
 
     # Same rows, same order, same seed as process 0 (pipeline.run_pipeline + sft.train_sft): the
     # DistributedSampler then hands each process its own shard of every batch.
@@ -107,13 +109,12 @@ def assist_sft(argv: list[str]) -> int:
         rows = generate_rows(cfg.data)["train"]
     examples = sft_examples(rows, system_prompt(style=cfg.prompt_style))
     out = Path(args.out)
-    sft_dir = out.with_name(f".{out.name}.partial") / "sft"  # process 0's SFT dir: shared checkpoints
+    sft_dir = partial_dir(out) / "sft"  # process 0's SFT dir: shared checkpoints
     set_seed(cfg.seed)
     wait_for_model_cache(cfg.model)
     model, tok = load_model(cfg.model)
     s = cfg.sft
-    model = apply_lora(model, s.lora_r, s.lora_alpha, s.lora_dropout, s.target_modules) if s.method == "lora" \
-        else apply_unfreeze(model, s.unfreeze_last)
+    model = make_trainable(model, s)  # the same model process 0 builds, lora_layers included
     trainer = build_sft_trainer(s, model, tok, examples, sft_dir, seed=cfg.seed, bf16=use_bf16(s.bf16))
     trainer.remove_callback(LogCallback)  # process 0 writes train_log.jsonl
     trainer.remove_callback(RichProgressCallback)  # and shows the progress

@@ -49,7 +49,7 @@ def build_config(args):
 
 
 def run(args) -> int:
-    from routerforge.cli import UserError
+    from routerforge.errors import UserError
 
     cfg = build_config(args)
     if args.backend == "vertex":

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from routerforge.errors import ConfigError
+
 from routerforge.models.loading import DEFAULT_MODEL
 
 ALL_PROJ = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -30,24 +32,27 @@ class SFTConfig:
     warmup_ratio: float = 0.05
     max_length: int = 384  # tokens per chat; longer rows are truncated (from the left of the prompt never)
     bf16: str = "auto"  # "auto" (bf16 autocast when the CPU/GPU supports it), "yes", "no"
+    completion_logits_only: bool = True  # LM head + loss only at completion positions (CPU: the 49k-vocab head
+    #   at every prompt position was most of a step); False = TRL's own loss over every position
+    group_by_length: bool = True  # batches of rows of similar length (less padding)
     save_steps: int = 25  # checkpoint every N optimizer steps (resume picks the last one)
     max_steps: int = -1  # >0 caps the optimizer steps (tests, smoke runs)
 
     def __post_init__(self) -> None:
         if self.method not in ("lora", "unfreeze"):
-            raise ValueError(f"sft.method must be 'lora' or 'unfreeze', got {self.method!r}")
+            raise ConfigError(f"sft.method must be 'lora' or 'unfreeze', got {self.method!r}")
         if self.lora_r <= 0 or self.lora_alpha <= 0:
-            raise ValueError("sft.lora_r and sft.lora_alpha must be positive")
+            raise ConfigError("sft.lora_r and sft.lora_alpha must be positive")
         if self.lora_layers is not None and self.lora_layers <= 0:
-            raise ValueError("sft.lora_layers must be a positive number of layers (or null for all)")
+            raise ConfigError("sft.lora_layers must be a positive number of layers (or null for all)")
         if not 0 <= self.lora_dropout < 1:
-            raise ValueError("sft.lora_dropout must be in [0, 1)")
+            raise ConfigError("sft.lora_dropout must be in [0, 1)")
         if self.epochs <= 0 or self.batch_size <= 0 or self.grad_accum <= 0 or self.lr <= 0:
-            raise ValueError("sft.epochs, batch_size, grad_accum and lr must be positive")
+            raise ConfigError("sft.epochs, batch_size, grad_accum and lr must be positive")
         if self.bf16 not in ("auto", "yes", "no"):
-            raise ValueError("sft.bf16 must be auto, yes or no")
+            raise ConfigError("sft.bf16 must be auto, yes or no")
         if self.max_length < 32:
-            raise ValueError("sft.max_length must be at least 32")
+            raise ConfigError("sft.max_length must be at least 32")
 
 
 @dataclass
@@ -65,15 +70,15 @@ class RLConfig:
 
     def __post_init__(self) -> None:
         if self.algorithm not in ("reinforce", "grpo"):
-            raise ValueError(f"rl.algorithm must be 'reinforce' or 'grpo', got {self.algorithm!r}")
+            raise ConfigError(f"rl.algorithm must be 'reinforce' or 'grpo', got {self.algorithm!r}")
         if self.iterations < 0 or self.prompts_per_step <= 0 or self.samples_per_prompt <= 0:
-            raise ValueError("rl.iterations >= 0, prompts_per_step > 0, samples_per_prompt > 0")
+            raise ConfigError("rl.iterations >= 0, prompts_per_step > 0, samples_per_prompt > 0")
         if self.algorithm == "grpo" and self.samples_per_prompt < 2:
-            raise ValueError("rl.samples_per_prompt must be >= 2 for grpo")
+            raise ConfigError("rl.samples_per_prompt must be >= 2 for grpo")
         if self.temperature <= 0 or self.lr <= 0 or self.kl_coef < 0:
-            raise ValueError("rl.temperature and rl.lr must be positive, rl.kl_coef >= 0")
+            raise ConfigError("rl.temperature and rl.lr must be positive, rl.kl_coef >= 0")
         if not self.rewards:
-            raise ValueError("rl.rewards must name at least one reward")
+            raise ConfigError("rl.rewards must name at least one reward")
 
 
 @dataclass
@@ -82,22 +87,23 @@ class EvalConfig:
     batch_size: int = 16
     gate: str | None = None  # YAML gate file checked after evaluation (exit 1 on failure)
     # Before evaluating, fit a temperature and an abstention threshold on the val split so that the
-    # routes kept reach this precision there (below it the router answers chat; serve/calibration.py).
+    # routes kept reach this precision there (below it the router answers chat; routers/calibration.py).
     # None: no calibration, the router never abstains.
     calibrate_precision: float | None = None
 
     def __post_init__(self) -> None:
         if self.split not in ("train", "val", "test"):
-            raise ValueError("eval.split must be train, val or test")
+            raise ConfigError("eval.split must be train, val or test")
         if self.calibrate_precision is not None and not 0 < self.calibrate_precision <= 1:
-            raise ValueError("eval.calibrate_precision must be in (0, 1] or null")
+            raise ConfigError("eval.calibrate_precision must be in (0, 1] or null")
 
 
 @dataclass
 class PipelineConfig:
     model: str = DEFAULT_MODEL  # embedded name, local HF dir, GGUF file or hub id
     seed: int = 42
-    prompt_style: str = "compact"  # system prompt: "compact" (names + short descriptions) or "full" (+ examples)
+    prompt_style: str = "compact"  # system prompt: "compact" (names + short descriptions), "full" (+ examples)
+    #   or "minimal" (one line of names: the cheapest rows for a router that is trained)
     data: Any = None  # routerforge.data.config.DataConfig (built from the `data:` section)
     sft: SFTConfig = field(default_factory=SFTConfig)
     rl: RLConfig = field(default_factory=RLConfig)
@@ -112,9 +118,9 @@ class PipelineConfig:
         elif isinstance(self.data, dict):
             self.data = DataConfig.from_dict(self.data)
         if not isinstance(self.seed, int):
-            raise ValueError("seed must be an integer")
-        if self.prompt_style not in ("compact", "full"):
-            raise ValueError("prompt_style must be compact or full")
+            raise ConfigError("seed must be an integer")
+        if self.prompt_style not in ("compact", "full", "minimal"):
+            raise ConfigError(f"prompt_style must be compact, full or minimal, got {self.prompt_style!r}")
         if self.vertex is not None:
             from routerforge.train.vertex import VertexConfig
 

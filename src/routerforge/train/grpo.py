@@ -14,12 +14,13 @@ from pathlib import Path
 from rich.console import Console
 
 from routerforge.models.prompts import router_messages
-from routerforge.train.common import JsonlLog, autocast, set_seed, use_bf16
-from routerforge.train.config import RLConfig
+from routerforge.models.build import autocast, load_policy, use_bf16
+from routerforge.train.common import JsonlLog, set_seed
+from routerforge.train.config import RLConfig, SFTConfig
 from routerforge.train.rewards import REWARDS
 
 
-def train_grpo(cfg: RLConfig, *, model_ref: str, method: str, init_weights: Path, rows: list[dict], system: str,
+def train_grpo(cfg: RLConfig, *, model_ref: str, sft: SFTConfig, init_weights: Path, rows: list[dict], system: str,
                out_dir: Path, seed: int = 42, console: Console | None = None) -> Path:
     import datasets
     import torch
@@ -27,14 +28,13 @@ def train_grpo(cfg: RLConfig, *, model_ref: str, method: str, init_weights: Path
     from trl import GRPOConfig, GRPOTrainer
 
     from routerforge.train.callbacks import LogCallback, RichProgressCallback
-    from routerforge.train.pipeline import load_policy
 
     console = console or Console()
     out_dir = Path(out_dir)
     set_seed(seed)
 
     # 1. The policy (SFT result, trainable) and prompts in the native chat template.
-    policy, tok = load_policy(model_ref, method, init_weights)
+    policy, tok = load_policy(model_ref, sft, init_weights)
     dataset = datasets.Dataset.from_list(
         [{"prompt": router_messages(r["query"], system=system), "expert": r["expert"], "spec": r["spec"]} for r in rows]
     ).shuffle(seed=seed)

@@ -3,8 +3,9 @@
     routerforge train --config configs/cot_standardization.yaml --out runs/NAME
 
 The run is built in a hidden sibling `.NAME.partial/` and renamed into place only when complete, so
-a killed run never leaves a directory that looks finished; an existing run is replaced only with
-`force`. `resume` continues an interrupted partial run from its last SFT checkpoint.
+a killed run never leaves a directory that looks finished (`routerforge.rundir.RunDir`): an existing
+run is replaced only with `force`; an interrupted one is continued from its last SFT checkpoint with
+`resume`, started over with `force`, and otherwise refused.
 
 Run layout: config.yaml (resolved), run.json, data/ (+ manifest.json with hashes), sft/, rl/,
 adapter/ (PEFT), merged/ (with merge), train_log.jsonl, eval/ (metrics.json, report.md, PNGs), COMPLETE.
@@ -18,12 +19,14 @@ import shutil
 import time
 from pathlib import Path
 
-import yaml
 from rich.console import Console
 
 from routerforge.configtools import to_dict
-from routerforge.io import atomic_write_json, atomic_write_text, partial_dir, publish, read_jsonl
+from routerforge.evaluate.benchmarks import load_rows
+from routerforge.io import atomic_write_json, read_jsonl
+from routerforge.models.build import load_policy
 from routerforge.models.prompts import system_prompt
+from routerforge.rundir import RunDir
 from routerforge.train.config import PipelineConfig
 
 
@@ -41,43 +44,33 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
 
     console = console or Console()
     out = Path(out)
-    if out.exists() and not force:
-        raise FileExistsError(f"{out} exists; pass --force to overwrite it")
-    work = partial_dir(out)
-    if work.exists() and not resume:
-        shutil.rmtree(work)
-    work.mkdir(parents=True, exist_ok=True)
-    t_start = time.time()
-    timings: dict[str, float] = {}
+    run = RunDir(out, force=force, resume=resume)  # refuses an existing or interrupted run without a flag
+    work = run.work
     system = system_prompt(style=cfg.prompt_style)
-    atomic_write_text(work / "config.yaml", yaml.safe_dump(to_dict(cfg), sort_keys=False))
+    run.write_config(to_dict(cfg))
 
     # 1. Data: deterministic synthetic splits, every target verified by execution (or the init run's data).
-    t = time.time()
-    data_dir = work / "data"
-    if init_run is not None:
-        if not data_dir.exists():
-            shutil.copytree(Path(init_run) / "data", data_dir)
-    elif not (data_dir / "COMPLETE").exists():
-        console.rule("data")
-        generate_dataset(cfg.data, data_dir, force=True)
-    atomic_write_json(data_dir / "manifest.json", file_manifest(data_dir))
-    from routerforge.evaluate.benchmarks import load_rows
-
-    train_rows = read_jsonl(data_dir / "train.jsonl")
-    eval_rows = load_rows(data_dir / f"{cfg.eval.split}.jsonl")  # with answer/zone truth columns
-    console.print(f"data: {len(train_rows)} train rows, {len(eval_rows)} {cfg.eval.split} rows")
-    timings["data_s"] = time.time() - t
+    with run.stage("data"):
+        data_dir = work / "data"
+        if init_run is not None:
+            if not data_dir.exists():
+                shutil.copytree(Path(init_run) / "data", data_dir)
+        elif not (data_dir / "COMPLETE").exists():
+            console.rule("data")
+            generate_dataset(cfg.data, data_dir, force=True)
+        atomic_write_json(data_dir / "manifest.json", file_manifest(data_dir))
+        train_rows = read_jsonl(data_dir / "train.jsonl")
+        eval_rows = load_rows(data_dir / f"{cfg.eval.split}.jsonl")  # with answer/zone truth columns
+        console.print(f"data: {len(train_rows)} train rows, {len(eval_rows)} {cfg.eval.split} rows")
 
     # 2. SFT: LoRA (or last-N unfreeze) on the native chat template, loss on the decision only.
-    t = time.time()
-    if "sft" in stages:
-        console.rule("SFT")
-        weights = train_sft(cfg.sft, model_ref=cfg.model, examples=sft_examples(train_rows, system),
-                            out_dir=work / "sft", seed=cfg.seed, console=console, resume=resume)
-    else:
-        weights = Path(init_run) / "adapter"
-    timings["sft_s"] = time.time() - t
+    with run.stage("sft"):
+        if "sft" in stages:
+            console.rule("SFT")
+            weights = train_sft(cfg.sft, model_ref=cfg.model, examples=sft_examples(train_rows, system),
+                                out_dir=work / "sft", seed=cfg.seed, console=console, resume=resume)
+        else:
+            weights = Path(init_run) / "adapter"
 
     # 3. RL: sampled decisions, rewarded by executing them with the experts.
     t = time.time()
@@ -86,14 +79,14 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
         if cfg.rl.algorithm == "grpo":
             from routerforge.train.grpo import train_grpo
 
-            weights = train_grpo(cfg.rl, model_ref=cfg.model, method=cfg.sft.method, init_weights=weights,
+            weights = train_grpo(cfg.rl, model_ref=cfg.model, sft=cfg.sft, init_weights=weights,
                                  rows=train_rows, system=system, out_dir=work / "rl", seed=cfg.seed,
                                  console=console)
         else:
-            policy, tok = load_policy(cfg.model, cfg.sft.method, weights)
+            policy, tok = load_policy(cfg.model, cfg.sft, weights)
             weights = train_rl(cfg.rl, model=policy, tokenizer=tok, rows=train_rows, system=system,
                                out_dir=work / "rl", seed=cfg.seed, console=console)
-    timings["rl_s"] = time.time() - t
+    run.timings["rl_s"] = time.time() - t
 
     # 4. Package: the adapter (PEFT format), optionally a merged model, and run.json.
     adapter = work / "adapter"
@@ -110,7 +103,7 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
     #    below scores the router exactly as `Router.from_run` serves it.
     t = time.time()
     if cfg.eval.calibrate_precision is not None and (work / "data" / "val.jsonl").is_file():
-        from routerforge.serve.calibration import calibrate_run
+        from routerforge.train.calibrate import calibrate_run
 
         console.rule("calibration (val split)")
         cal = calibrate_run(work, split="val", target_precision=cfg.eval.calibrate_precision, use_probe=False,
@@ -118,7 +111,7 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
         console.print(f"temperature {cal['temperature']:.2f}, abstain below "
                       f"{'-' if cal['abstain_below'] is None else format(cal['abstain_below'], '.3f')}, "
                       f"val coverage {cal['coverage']:.3f}")
-    timings["calibrate_s"] = time.time() - t
+    run.timings["calibrate_s"] = time.time() - t
 
     # 6. Evaluate on the held-out split with the fast runtime, like a user would route.
     t = time.time()
@@ -130,28 +123,11 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
 
         gate_failures = check_gate({"trained": metrics}, cfg.eval.gate)
         atomic_write_json(work / "eval" / "gate.json", {"gate": cfg.eval.gate, "failures": gate_failures})
-    timings["eval_s"] = time.time() - t
-    timings["total_s"] = time.time() - t_start
-    atomic_write_json(work / "timings.json", timings)
+    run.timings["eval_s"] = time.time() - t
 
-    # 7. Publish atomically: COMPLETE last, then swap into place.
-    publish(work, out)
-    return {"out": str(out), "metrics": metrics, "timings": timings, "gate_failures": gate_failures}
-
-
-def load_policy(model_ref: str, method: str, weights: Path):
-    """The SFT result as a trainable policy (PEFT adapter re-opened trainable, or unfrozen layers)."""
-    from routerforge.models.loading import load_model
-
-    if method == "lora":
-        from peft import PeftModel
-
-        base, tok = load_model(model_ref)
-        return PeftModel.from_pretrained(base, str(weights), is_trainable=True), tok
-    from routerforge.train.common import apply_unfreeze
-
-    model, tok = load_model(weights)
-    return apply_unfreeze(model, 6), tok
+    # 7. Publish atomically: timings, COMPLETE last, then swap into place.
+    run.publish()
+    return {"out": str(out), "metrics": metrics, "timings": run.timings, "gate_failures": gate_failures}
 
 
 def save_merged(model_ref: str, method: str, adapter: Path, out: Path) -> None:
@@ -172,7 +148,7 @@ def evaluate_run(run_dir: Path, rows: list[dict], *, batch_size: int = 16, conso
     """Route `rows` with the run's router and write eval/ (metrics.json, report.md, PNGs)."""
     from routerforge.evaluate.harness import evaluate_routers
     from routerforge.evaluate.report import print_summary, write_report
-    from routerforge.serve.runtime import Router
+    from routerforge.routers.generated import Router
 
     router = Router.from_run(run_dir, require_complete=False)
     results = evaluate_routers(rows, {"trained": router}, batch_size=batch_size)

@@ -69,16 +69,6 @@ REWARDS.register("verified", verified_reward)
 REWARDS.register("format", format_reward)
 
 
-def _register_plan_rewards() -> None:
-    from routerforge.evaluate.plan_metrics import tool_f1_reward
-
-    if "tool_f1" not in REWARDS:
-        REWARDS.register("tool_f1", tool_f1_reward)  # route plans: F1 of the plan's tools vs the gold's
-
-
-_register_plan_rewards()
-
-
 def combined_reward(names: list[str]) -> RewardFn:
     """Mean of the named rewards (names in REWARDS or dotted paths to TRL-style functions)."""
     fns = [REWARDS.resolve(n) for n in names]

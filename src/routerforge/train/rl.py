@@ -15,7 +15,8 @@ from pathlib import Path
 from rich.console import Console
 
 from routerforge.models.prompts import prompt_text
-from routerforge.train.common import JsonlLog, autocast, set_seed, use_bf16
+from routerforge.models.build import autocast, use_bf16
+from routerforge.train.common import JsonlLog, set_seed
 from routerforge.train.config import RLConfig
 from routerforge.train.rewards import combined_reward
 

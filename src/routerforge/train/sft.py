@@ -13,8 +13,8 @@ from rich.console import Console
 
 from routerforge.models.loading import load_model
 from routerforge.models.prompts import router_messages, target_text
-from routerforge.train.common import (JsonlLog, apply_lora, apply_unfreeze, autocast, last_checkpoint,
-                                      set_seed, trainable_params, use_bf16)
+from routerforge.models.build import autocast, make_trainable, trainable_params, use_bf16
+from routerforge.train.common import JsonlLog, last_checkpoint, set_seed
 from routerforge.train.config import SFTConfig
 
 
@@ -37,10 +37,7 @@ def train_sft(cfg: SFTConfig, *, model_ref: str, examples: list[dict], out_dir: 
 
     # 1. The base model, wrapped so only the chosen weights train.
     model, tok = load_model(model_ref)
-    if cfg.method == "lora":
-        model = apply_lora(model, cfg.lora_r, cfg.lora_alpha, cfg.lora_dropout, cfg.target_modules, cfg.lora_layers)
-    else:
-        model = apply_unfreeze(model, cfg.unfreeze_last)
+    model = make_trainable(model, cfg)
     n_train, n_total = trainable_params(model)
     console.print(f"SFT ({cfg.method}): {n_train:,} of {n_total:,} parameters train; bf16 autocast: {bf16}")
 
@@ -81,11 +78,13 @@ def build_sft_trainer(cfg: SFTConfig, model, tok, examples: list[dict], out_dir:
         report_to="none", seed=seed, data_seed=seed, bf16=False, fp16=False,
         use_cpu=not torch.cuda.is_available(), gradient_checkpointing=False,
         dataloader_num_workers=0, disable_tqdm=True, remove_unused_columns=True,
+        train_sampling_strategy="group_by_length" if cfg.group_by_length else "random",
     )
     trainer = _AutocastSFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tok,
                                   callbacks=[LogCallback(JsonlLog(out_dir.parent / "train_log.jsonl", "sft")),
                                              RichProgressCallback("SFT", console)])
     trainer.use_bf16_autocast = bf16
+    trainer.completion_logits_only = cfg.completion_logits_only
     trainer.remove_callback(PrinterCallback)  # rich progress + JSONL log replace the dict prints
     return trainer
 
@@ -107,10 +106,37 @@ def _trainer_base():
 
 class _AutocastSFTTrainer(_trainer_base()):
     """TRL's SFTTrainer with CPU/GPU bf16 autocast around the loss (Trainer's own bf16 flag
-    would cast the weights; autocast keeps fp32 master weights, which LoRA on CPU needs)."""
+    would cast the weights; autocast keeps fp32 master weights, which LoRA on CPU needs), and with the
+    LM head applied only where the loss is read.
+
+    A router row is a ~20-token prompt and a ~12-token decision; TRL's loss runs the 49k-vocabulary head
+    (and its backward) at every position. `completion_logits_only` asks the model for logits at the
+    positions that predict a completion token only (`logits_to_keep` with the batch's union of those
+    positions) and takes the same mean cross-entropy over completion tokens."""
 
     use_bf16_autocast = False
+    completion_logits_only = False
 
-    def compute_loss(self, model, inputs, *args, **kwargs):
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        if not self.completion_logits_only or return_outputs or "labels" not in inputs:
+            with autocast(self.use_bf16_autocast):
+                return super().compute_loss(model, inputs, return_outputs=return_outputs,
+                                            num_items_in_batch=num_items_in_batch)
+        import torch
+        import torch.nn.functional as F
+
+        targets = inputs["labels"][:, 1:]  # position t predicts token t + 1
+        keep = (targets != -100).any(0).nonzero().squeeze(1)  # positions any row needs
+        model_inputs = {k: v for k, v in inputs.items() if k not in ("labels", "completion_mask")}
         with autocast(self.use_bf16_autocast):
-            return super().compute_loss(model, inputs, *args, **kwargs)
+            out = model(**model_inputs, use_cache=False, logits_to_keep=keep)
+        logits = out.logits.float()
+        tgt = targets[:, keep]
+        n = (tgt != -100).sum() if num_items_in_batch is None else num_items_in_batch
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100,
+                               reduction="sum") / torch.as_tensor(n, device=logits.device).clamp(min=1)
+        with torch.no_grad():  # the token accuracy TRL logs, on the same positions
+            mask = tgt != -100
+            acc = ((logits.argmax(-1) == tgt) & mask).sum() / mask.sum().clamp(min=1)
+        self._metrics["train" if model.training else "eval"]["mean_token_accuracy"].append(acc.item())
+        return loss

@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 import yaml
 
+from routerforge.errors import ConfigError, UserError
 from routerforge.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, mark_complete, prepare_run_dir
 
 ENV_PREFIX = "ROUTERFORGE_VERTEX_"
@@ -62,25 +63,25 @@ class VertexConfig:
         for name in ("project", "bucket", "train_dataset", "validation_dataset", "output_uri", "display_name"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value.strip()):
-                raise ValueError(f"vertex.{name} must be non-empty text, got {value!r}")
+                raise ConfigError(f"vertex.{name} must be non-empty text, got {value!r}")
         for name in ("bucket", "train_dataset", "validation_dataset", "output_uri"):
             value = getattr(self, name)
             if value is not None and not value.startswith("gs://"):
-                raise ValueError(f"vertex.{name} must be a gs:// URI, got {value!r}")
+                raise ConfigError(f"vertex.{name} must be a gs:// URI, got {value!r}")
         if self.bucket and self.train_dataset:
-            raise ValueError("set vertex.bucket (routerforge uploads the data) or vertex.train_dataset, not both")
+            raise ConfigError("set vertex.bucket (routerforge uploads the data) or vertex.train_dataset, not both")
         if self.validation_dataset and not self.train_dataset:
-            raise ValueError("vertex.validation_dataset needs vertex.train_dataset")
+            raise ConfigError("vertex.validation_dataset needs vertex.train_dataset")
         if not isinstance(self.location, str) or not self.location or not isinstance(self.source_model, str):
-            raise ValueError("vertex.location and vertex.source_model must be text")
+            raise ConfigError("vertex.location and vertex.source_model must be text")
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
-            raise ValueError(f"vertex.epochs must be a positive integer, got {self.epochs!r}")
+            raise ConfigError(f"vertex.epochs must be a positive integer, got {self.epochs!r}")
         if self.adapter_size not in ADAPTER_SIZES or isinstance(self.adapter_size, bool):
-            raise ValueError(f"vertex.adapter_size must be one of {ADAPTER_SIZES}, got {self.adapter_size!r}")
+            raise ConfigError(f"vertex.adapter_size must be one of {ADAPTER_SIZES}, got {self.adapter_size!r}")
         for name in ("learning_rate_multiplier", "poll_seconds", "timeout_minutes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise ValueError(f"vertex.{name} must be a positive number, got {value!r}")
+                raise ConfigError(f"vertex.{name} must be a positive number, got {value!r}")
 
     @classmethod
     def from_dict(cls, data: dict | None, environ: dict | None = None) -> "VertexConfig":
@@ -89,7 +90,7 @@ class VertexConfig:
         fields = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - fields)
         if unknown:
-            raise ValueError(f"unknown vertex config key(s): {', '.join(map(str, unknown))}; "
+            raise ConfigError(f"unknown vertex config key(s): {', '.join(map(str, unknown))}; "
                              f"known: {', '.join(sorted(fields))}")
         environ = os.environ if environ is None else environ
         for name in fields - set(data):
@@ -108,7 +109,7 @@ class VertexConfig:
         if isinstance(section, cls):
             return section
         if section is not None and not isinstance(section, dict):
-            raise ValueError("the `vertex:` section must be a mapping")
+            raise ConfigError("the `vertex:` section must be a mapping")
         return cls.from_dict(section)
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,10 +117,14 @@ class VertexConfig:
 
 
 # --------------------------------------------------------------------------- dataset export
+def to_vertex_row(prompt: str, completion: str) -> dict:
+    """One Vertex AI (Gemini) supervised-tuning example."""
+    return {"contents": [{"role": "user", "parts": [{"text": prompt}]},
+                         {"role": "model", "parts": [{"text": completion}]}]}
+
+
 def vertex_example(query: str, target: str, system: str | None) -> dict:
     """One supervised-tuning line: optional systemInstruction, then the user/model turns."""
-    from routerforge.data.plan_prepare import to_vertex_row
-
     row = to_vertex_row(query, target)
     if system:
         return {"systemInstruction": {"role": "system", "parts": [{"text": system}]}, **row}
@@ -174,7 +179,6 @@ def default_project(vcfg: VertexConfig) -> str | None:
 # --------------------------------------------------------------------------- Google side (lazy imports)
 def google_context(vcfg: VertexConfig) -> dict[str, Any]:
     """Import the SDK and find credentials + project; every failure is one clear UserError line."""
-    from routerforge.cli import UserError
 
     try:
         import google.auth
@@ -209,7 +213,6 @@ def google_api_errors() -> tuple[type[BaseException], ...]:
 def upload(files: dict[str, Path], uris: dict[str, str], ctx: dict[str, Any]) -> None:
     from google.cloud import storage
 
-    from routerforge.cli import UserError
 
     client = storage.Client(project=ctx["project"], credentials=ctx["credentials"])
     for name, path in files.items():
@@ -241,7 +244,6 @@ def launch_and_wait(vcfg: VertexConfig, request: dict, ctx: dict[str, Any], job_
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from vertexai.preview.tuning import sft
 
-    from routerforge.cli import UserError
 
     vertexai.init(project=ctx["project"], location=vcfg.location, credentials=ctx["credentials"])
     try:
@@ -284,7 +286,7 @@ def run_vertex(cfg, out: Path, *, dry_run: bool, force: bool, console=None,
     # login costs nothing and leaves OUT untouched.
     ctx = None if dry_run else google_context(vcfg)
     if not dry_run and not (vcfg.bucket or vcfg.train_dataset):
-        raise ValueError(NO_DATA_LOCATION)
+        raise ConfigError(NO_DATA_LOCATION)
 
     out = prepare_run_dir(out, force=force)
     atomic_write_text(out / "config.yaml", yaml.safe_dump(

@@ -1,75 +1,43 @@
-"""Query templates: the building blocks the generator samples from, one module per expert class.
+"""Query templates, read from the expert registry: each expert declares the modules that hold its
+templates (`Expert.templates`), so a plug-in expert gets training data with no edit here.
 
-A `Template` renders a `Sample` (the user's query, the spec the router must emit, and the slot values it
-used) from a random generator and the slot pools of one split. Templates and slot pools are split into a
-train part and a held-out test part by `partition` — a stable hash of each template id or pool item, so
-the held-out set does not move when the seed changes or a pool grows.
+A `Template` (base.py) renders a `Sample` (the user's query, the spec the router must emit, and the slot
+values it used) from a random generator and the slot pools of one split. Templates and slot pools are
+split into a train part and a held-out test part by `partition` — a stable hash of each template id or
+pool item, so the held-out set does not move when the seed changes or a pool grows.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
-import random
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+import re
+from typing import Any
 
-Pools = Mapping[str, Sequence[Any]]
-
-
-@dataclass(frozen=True)
-class Sample:
-    query: str
-    spec: str
-    slots: dict[str, Any] = field(default_factory=dict)
-    """Slot values that matter for held-out checks, e.g. {"city": "Tokyo"} or {"names": ["Alice"]}."""
-    keep: tuple[str, ...] = ()
-    """Substrings that typos must not touch (spec-defining names, cities); digits are always protected."""
-    keep_case: tuple[str, ...] = ()
-    """Substrings whose casing must survive casing variations (copied verbatim into the spec)."""
-
-
-@dataclass(frozen=True)
-class Template:
-    id: str  # "<expert>.<name>", unique; template ids are what the held-out split is made of
-    expert: str
-    render: Callable[[random.Random, Pools], Sample]
-    pattern: str = ""  # a readable form of the template, for docs and debugging
-    weight: float = 1.0  # relative sampling weight among the expert's templates of a split
-
-
-def stable_key(item: Any) -> str:
-    """The text an item is hashed by: a template's id, a dict's noun/key/text, the first element of a
-    tuple (a display name), else str(item)."""
-    if isinstance(item, Template):
-        return item.id
-    if isinstance(item, dict):
-        return str(item.get("noun") or item.get("key") or item.get("text") or sorted(item.items()))
-    return str(item[0] if isinstance(item, (tuple, list)) else item)
-
-
-def partition(items: Sequence[Any], ratio: float, salt: str) -> tuple[list[Any], list[Any]]:
-    """Split items into (train, held_out) with ceil(ratio * n) held out (at least one, at most n - 1).
-    Items are ordered by sha256(salt, key): stable across runs and Python versions, independent of seed."""
-    items = list(items)
-    if len(items) < 2:
-        return items, []
-    n_out = min(len(items) - 1, max(1, math.ceil(ratio * len(items))))
-    rank = sorted(range(len(items)), key=lambda i: hashlib.sha256(f"{salt}\0{stable_key(items[i])}".encode()).hexdigest())
-    out = set(rank[:n_out])
-    return [x for i, x in enumerate(items) if i not in out], [x for i, x in enumerate(items) if i in out]
+from routerforge.data.templates.base import (Pools, Sample, SplitView, Template, partition, pick,  # noqa: F401
+                                             stable_key)
+from routerforge.experts import all_experts
+from routerforge.registry import RegistryError
 
 
 def _registry() -> tuple[dict[str, list[Template]], dict[str, dict[str, list[Any]]]]:
-    from routerforge.data.templates import chat, math_ops, schedule, time, word_problem
+    import importlib
 
     templates: dict[str, list[Template]] = {}
     pools: dict[str, dict[str, list[Any]]] = {}
-    for module in (math_ops, word_problem, schedule, time, chat):
-        for t in module.TEMPLATES:
+    modules: list[str] = []
+    for expert in all_experts():
+        for path in expert.templates:
+            if path not in modules:
+                modules.append(path)
+    for path in modules:
+        try:
+            module = importlib.import_module(path)
+        except ImportError as exc:
+            raise RegistryError(f"cannot import template module {path!r}: {exc}") from None
+        for t in getattr(module, "TEMPLATES", []):
             templates.setdefault(t.expert, []).append(t)
-        for expert, expert_pools in module.pools().items():
-            pools[expert] = expert_pools
+        if hasattr(module, "pools"):
+            for expert, expert_pools in module.pools().items():
+                pools.setdefault(expert, {}).update(expert_pools)
     ids = [t.id for ts in templates.values() for t in ts]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
@@ -78,13 +46,15 @@ def _registry() -> tuple[dict[str, list[Template]], dict[str, dict[str, list[Any
 
 
 _CACHE: tuple[dict[str, list[Template]], dict[str, dict[str, list[Any]]]] | None = None
+_KEY: tuple | None = None
 
 
 def registry() -> tuple[dict[str, list[Template]], dict[str, dict[str, list[Any]]]]:
-    """(expert -> templates, expert -> pool name -> items); pools needing an expert module load lazily."""
-    global _CACHE
-    if _CACHE is None:
-        _CACHE = _registry()
+    """(expert -> templates, expert -> pool name -> items), rebuilt when the expert registry changes."""
+    global _CACHE, _KEY
+    key = tuple((e.name, e.templates) for e in all_experts())
+    if _CACHE is None or key != _KEY:
+        _CACHE, _KEY = _registry(), key
     return _CACHE
 
 
@@ -101,14 +71,6 @@ def pools_for(expert: str) -> dict[str, list[Any]]:
 SHARED_POOLS: dict[str, str] = {"names": "names", "people": "names", "cities": "cities", "places": "cities"}
 
 
-@dataclass(frozen=True)
-class SplitView:
-    """What one side of the held-out partition may use."""
-
-    templates: list[Template]
-    pools: dict[str, list[Any]]
-
-
 def split_views(expert: str, ratio: float) -> dict[str, SplitView]:
     """{"train": ..., "test": ...}: held-out templates and pool items go to test only (val uses train's)."""
     train_t, test_t = partition(templates_for(expert), ratio, f"template:{expert}")
@@ -117,10 +79,12 @@ def split_views(expert: str, ratio: float) -> dict[str, SplitView]:
     for name, items in pools_for(expert).items():
         salt = f"pool:{SHARED_POOLS[name]}" if name in SHARED_POOLS else f"pool:{expert}:{name}"
         train_p[name], test_p[name] = partition(items, ratio, salt)
+    # A fixed text (a hand-written prompt) that names a held-out city or person is held out with it,
+    # so no held-out value ever reaches a train row.
+    held = {str(stable_key(x)).lower() for name in SHARED_POOLS for x in test_p.get(name, []) if stable_key(x)}
+    if held:
+        pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, held), key=len, reverse=True)) + r")\b")
+        moved = [t for t in train_t if t.pattern and "{" not in t.pattern and pattern.search(t.pattern.lower())]
+        train_t = [t for t in train_t if t not in moved]
+        test_t = test_t + moved
     return {"train": SplitView(train_t, train_p), "test": SplitView(test_t, test_p)}
-
-
-def pick(rng: random.Random, pool: Sequence[Any]) -> Any:
-    if not pool:
-        raise ValueError("empty slot pool")
-    return pool[rng.randrange(len(pool))]

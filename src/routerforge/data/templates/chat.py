@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 
-from routerforge.data.templates import Pools, Sample, Template, pick
+from routerforge.data.templates.base import Pools, Sample, Template, pick
 from routerforge.data.templates.chat_pool import ACTIVITIES, CHAT_POOL, CONCEPTS, FORMS, LANGUAGES, PHRASES, TOPICS
 
 

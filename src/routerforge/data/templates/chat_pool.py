@@ -230,8 +230,24 @@ _RAW: dict[str, list[str]] = {
     ],
 }
 
-CHAT_POOL: list[dict[str, str]] = [{"text": text, "category": cat} for cat, texts in _RAW.items() for text in texts]
-HARD_CATEGORIES = tuple(c for c in _RAW if c.startswith("hard_"))
+import re  # noqa: E402
+
+from routerforge.data.templates.chat_domains import DOMAINS  # noqa: E402  (1,600 more, by everyday domain)
+
+# A domain request is a hard negative when it says something an expert would react to: a number, a
+# time word, a place-time word or a maths word, while asking for no computation.
+_HARD = re.compile(r"\d|\b(hours?|minutes?|days?|weeks?|months?|years?|time|clock|schedule|plan|calendar|"
+                   r"morning|evening|tonight|today|tomorrow|percent|half|twice|double|sum|plus|minus|times|"
+                   r"divided|average|equation|math|maths|price|cost|budget|\$|€|city|trip|travel|zone)\b", re.I)
+
+
+def _domain_category(domain: str, text: str) -> str:
+    return f"hard_{domain}" if _HARD.search(text) else domain
+
+
+CHAT_POOL: list[dict[str, str]] = [{"text": text, "category": cat} for cat, texts in _RAW.items() for text in texts] + [
+    {"text": text, "category": _domain_category(domain, text)} for domain, texts in DOMAINS.items() for text in texts]
+HARD_CATEGORIES = tuple(dict.fromkeys(e["category"] for e in CHAT_POOL if e["category"].startswith("hard_")))
 
 # slots for the generative chat templates
 TOPICS = ["the ocean", "a lighthouse", "autumn leaves", "city traffic", "a lost umbrella", "friendship", "a rainy Monday",

@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from routerforge.data.slots import Number, number, show_int
-from routerforge.data.templates import Pools, Sample, Template
+from routerforge.data.templates.base import Pools, Sample, Template
 
 FRACTION_WORDS = (("half", "2"), ("a third", "3"), ("a quarter", "4"), ("a fifth", "5"), ("a tenth", "10"),
                   ("one eighth", "8"))

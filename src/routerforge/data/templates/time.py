@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from routerforge.data.templates import Pools, Sample, Template, pick
+from routerforge.data.templates.base import Pools, Sample, Template, pick
 
 
 def t(tid: str, pattern: str, weight: float = 1.0) -> Template:

@@ -1,0 +1,50 @@
+"""Load a trained run directory for serving: the base model + the run's adapter, merged for speed.
+
+A run dir written by `routerforge train` holds `run.json` (base model reference, method, prompt
+style, system prompt) and `adapter/` (a PEFT adapter, or full weights for method=unfreeze).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from routerforge.errors import RunDirError
+from routerforge.io import is_complete
+from routerforge.models.loading import load_model
+
+
+class RunError(RunDirError):
+    """A run directory that cannot be served (missing, not a run, interrupted)."""
+
+
+def read_run_info(run_dir: str | Path, *, require_complete: bool = True) -> dict:
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise RunError(f"run directory not found: {run_dir}")
+    info_path = run_dir / "run.json"
+    if not info_path.is_file():
+        raise RunError(f"{run_dir} is not a routerforge run (no run.json); train one with `routerforge train`")
+    if require_complete and not is_complete(run_dir):
+        raise RunError(f"{run_dir} is an interrupted run (no COMPLETE marker); rerun `routerforge train --force`")
+    return json.loads(info_path.read_text(encoding="utf-8"))
+
+
+def load_run_model(run_dir: str | Path, *, merge: bool = True, require_complete: bool = True):
+    """Return (model, tokenizer, info); info["base_loader"] lazily loads the untouched base model
+    (used for chat passthrough replies, i.e. the base model with the adapter disabled)."""
+    run_dir = Path(run_dir)
+    info = read_run_info(run_dir, require_complete=require_complete)
+    adapter = run_dir / info.get("adapter", "adapter")
+    base_ref = info["model"]
+    if info.get("method", "lora") == "lora":
+        from peft import PeftModel
+
+        base, tok = load_model(base_ref)
+        model = PeftModel.from_pretrained(base, str(adapter))
+        if merge:
+            model = model.merge_and_unload()  # one matmul per projection instead of three
+    else:
+        model, tok = load_model(adapter)
+    info["base_loader"] = lambda: load_model(base_ref)[0]
+    return model.eval(), tok, info

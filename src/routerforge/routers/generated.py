@@ -1,0 +1,248 @@
+"""The fast router runtime: `Router.from_run(path).route(query) -> Routed`.
+
+Speed comes from three things: the fixed system-prompt prefix is encoded once and its KV cache is
+reused for every query; queries are decoded in batches with a hand-written greedy loop (no
+`generate` overhead); and constrained decoding (constrained.py) makes every output parse, stops at
+`->`, and skips generation entirely after `chat:`. The expert, not the model, computes the result.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+from routerforge.experts import class_of, expert_names, get_expert
+from routerforge.formats.decision import DecisionParseError, parse_decision
+from routerforge.models.prompts import prompt_text, router_messages, system_prompt
+from routerforge.routers.base import Routed, finish
+from routerforge.routers.calibration import path_class_mass
+from routerforge.routers.prefill import PrefixCache
+from routerforge.routers.constrained import (build_name_trie, charset_mask, clean_spec,
+                                           names_below, spec_done, token_texts)
+
+
+class Router:
+    name = "trained"
+
+    def __init__(self, model, tokenizer, *, fewshot: bool = False, constrained: bool = True,
+                 chat_model=None, max_spec_tokens: int = 40, batch_size: int = 16, name: str = "trained",
+                 temperature: float = 1.0, abstain_below: float | None = None, system: str | None = None) -> None:
+
+        self.model, self.tok = model.eval(), tokenizer
+        self.fewshot, self.constrained, self.name = fewshot, constrained, name
+        self.max_spec_tokens, self.batch_size = max_spec_tokens, batch_size
+        self.temperature, self.abstain_below = temperature, abstain_below
+        self._chat_model = chat_model  # a model (or callable returning one) for chat passthrough replies
+        self.experts = expert_names()
+        self.system = system if system is not None else system_prompt()
+        # The fixed prefix (system [+ few-shot turns]) is encoded once; see prefill.py.
+        self.prefix = PrefixCache(self.model, self.tok, self._prompt_ids)
+        self.prefix_ids = self.prefix.ids
+        self.eos_ids = {i for i in (self.tok.eos_token_id, self.tok.pad_token_id) if i is not None}
+        self.trie = build_name_trie(self.tok, self.experts)
+        self.names_below = names_below(self.trie)
+        self.classes = [class_of(e) for e in self.experts]  # aligned with self.experts
+        self._class = dict(zip(self.experts, self.classes))
+        self.name_tokens = {e: self.tok(f"{e}:", add_special_tokens=False)["input_ids"] for e in self.experts}
+        texts = token_texts(self.tok)
+        self.spec_masks = {}
+        for e in self.experts:
+            charset = get_expert(e).spec_charset
+            if charset:
+                self.spec_masks[e] = charset_mask(texts, charset, self.eos_ids)
+        self.newline_ids = {i for i, t in enumerate(texts) if "\n" in t}
+        self.empty_spec = {e for e in self.experts if get_expert(e).empty_spec}
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_run(cls, run_dir: str | Path, *, require_complete: bool = True, **kw) -> "Router":
+        from routerforge.models.runs import RunError, load_run_model, read_run_info
+
+        if read_run_info(run_dir, require_complete=require_complete).get("kind") == "plan":
+            raise RunError(f"{run_dir} is a route-plan run; use `routerforge plan route --run {run_dir}`")
+        model, tok, info = load_run_model(run_dir, require_complete=require_complete)
+        kw.setdefault("system", info["system"])
+        calib = Path(run_dir) / "calibration.json"
+        if calib.is_file():
+            c = json.loads(calib.read_text())
+            kw.setdefault("temperature", c.get("temperature", 1.0))
+            kw.setdefault("abstain_below", c.get("abstain_below"))
+        kw.setdefault("chat_model", info["base_loader"])
+        return cls(model, tok, **kw)
+
+    @classmethod
+    def from_pretrained(cls, model: str = "smollm2-135m", *, fewshot: bool = True, constrained: bool = False,
+                        name: str = "fewshot", **kw) -> "Router":
+        from routerforge.models.loading import load_model
+
+        lm, tok = load_model(model)
+        return cls(lm, tok, fewshot=fewshot, constrained=constrained, name=name, chat_model=lm, **kw)
+
+    def _full_prompt(self, query: str) -> str:
+        return prompt_text(self.tok, query, system=self.system, fewshot=self.fewshot)
+
+    def _prompt_ids(self, query: str) -> list[int]:
+        return self.tok(self._full_prompt(query), add_special_tokens=False)["input_ids"]
+
+    # ---- routing ------------------------------------------------------------------------------
+    def route(self, query: str) -> Routed:
+        return self.route_batch([query])[0]
+
+    def route_batch(self, queries: list[str], *, with_chat_answers: bool = False) -> list[Routed]:
+        out: list[Routed] = []
+        for i in range(0, len(queries), self.batch_size):
+            chunk = queries[i : i + self.batch_size]
+            t0 = time.perf_counter()
+            decisions = self.decide_batch(chunk)
+            share = (time.perf_counter() - t0) / len(chunk)  # batch latency split evenly per query
+            for q, (expert, spec, raw, conf) in zip(chunk, decisions):
+                started = time.perf_counter() - share
+                if expert is None:
+                    out.append(Routed(q, expert="", spec=spec, ok=False, raw=raw, confidence=conf,
+                                      error=f"unparseable decision: {raw!r}", latency_ms=share * 1000))
+                    continue
+                if self.abstain_below is not None and conf is not None and conf < self.abstain_below:
+                    expert, spec = "chat", ""
+                chat = self.chat_reply if with_chat_answers else None
+                out.append(finish(q, expert, spec, started=started, raw=raw, confidence=conf, chat_answer=chat))
+        return out
+
+    def decide_batch(self, queries: list[str], choose=None) -> list[tuple[str | None, str, str, float | None]]:
+        """Greedy decode `expert: spec ->` for each query; returns (expert, spec, raw_text, confidence).
+
+        `choose(hidden_states, queries) -> [(expert, confidence)]`, when given, picks the expert from the
+        prefill's hidden states (a tuple per layer of [B, T, H] tensors; position -1 is the last prompt
+        token): the name is then forced and only the spec is generated (hidden-state routing)."""
+        import torch
+
+        B = len(queries)
+        ids, attn, pos, cache = self.prefix.inputs([self.prefix.suffix(q) for q in queries])
+
+        states = [{"phase": "name", "node": self.trie, "tokens": [], "spec": [], "expert": None, "steps": []}
+                  for _ in range(B)]
+        max_steps = 8 + self.max_spec_tokens
+        with torch.no_grad():
+            for _step in range(max_steps):
+                out = self.model(input_ids=ids, attention_mask=attn, position_ids=pos, past_key_values=cache,
+                                 use_cache=True, output_hidden_states=choose is not None and _step == 0)
+                cache = out.past_key_values
+                if choose is not None and _step == 0:
+                    for st, (expert, conf) in zip(states, choose(out.hidden_states, queries)):
+                        st["queue"] = list(self.name_tokens[expert])
+                        st["forced"], st["conf"] = expert, conf
+                logits = out.logits[:, -1].float()
+                nxt = [self._next_token(st, logits[b]) for b, st in enumerate(states)]
+                if all(st["phase"] == "done" for st in states):
+                    break
+                ids = torch.tensor([[t] for t in nxt])
+                attn = torch.cat([attn, torch.ones(B, 1, dtype=torch.long)], dim=1)
+                pos = pos[:, -1:] + 1
+        return [self._result(st) for st in states]
+
+    def _next_token(self, st: dict, logits) -> int:
+        """Advance one row's state machine with this step's logits; return the token fed next."""
+        import torch
+
+        pad = self.tok.pad_token_id
+        if st["phase"] == "done":
+            return pad
+        if st.get("queue"):  # a name chosen outside the model (probe): feed its tokens
+            tid = st["queue"].pop(0)
+            st["tokens"].append(tid)
+            if not st["queue"]:
+                st["expert"] = st["forced"]
+                st["phase"] = "done" if st["expert"] in self.empty_spec else "spec"
+            return tid
+        if not self.constrained:  # free decoding: stop at end of turn, a line break or the arrow
+            tid = int(torch.argmax(logits))
+            st["tokens"].append(tid)
+            text = self.tok.decode(st["tokens"], skip_special_tokens=True)
+            if tid in self.eos_ids or spec_done(text) or len(st["tokens"]) >= self.max_spec_tokens + 8:
+                st["phase"] = "done"
+            return tid
+        if st["phase"] == "name":
+            allowed = list(st["node"].children)
+            scaled = logits[allowed] / self.temperature
+            k = int(torch.argmax(scaled))
+            if len(allowed) > 1:  # a branching node: keep its distribution for the class confidence
+                st["steps"].append((torch.softmax(scaled, 0).tolist(), k, st["node"]))
+            tid = allowed[k]
+            st["tokens"].append(tid)
+            st["node"] = st["node"].children[tid]
+            if st["node"].expert is not None:
+                st["expert"] = st["node"].expert
+                st["phase"] = "done" if st["expert"] in self.empty_spec else "spec"
+            return tid
+        # spec phase
+        mask = self.spec_masks.get(st["expert"])
+        if mask is not None:
+            logits = logits.masked_fill(~mask, -math.inf)
+        tid = int(torch.argmax(logits))
+        st["tokens"].append(tid)
+        if tid in self.eos_ids or tid in self.newline_ids:
+            st["phase"] = "done"
+            return tid
+        st["spec"].append(tid)
+        if spec_done(self.tok.decode(st["spec"])) or len(st["spec"]) >= self.max_spec_tokens:
+            st["phase"] = "done"
+        return tid
+
+    def _result(self, st: dict) -> tuple[str | None, str, str, float | None]:
+        raw = self.tok.decode(st["tokens"], skip_special_tokens=True)
+        if "forced" in st:
+            return st["forced"], clean_spec(self.tok.decode(st["spec"])), raw, st["conf"]
+        if self.constrained:
+            if st["expert"] is None:
+                return None, "", raw, None
+            return st["expert"], clean_spec(self.tok.decode(st["spec"])), raw, self._class_confidence(st)
+        try:
+            d = parse_decision(raw.split("\n", 1)[0])
+        except DecisionParseError:
+            return None, "", raw, None
+        return d.expert, d.spec, raw, None
+
+    def _class_confidence(self, st: dict) -> float:
+        """Probability of the decoded expert's class (math for any arithmetic expert) along the greedy
+        path, at this router's temperature; the number abstention compares with its threshold."""
+        c = self._class[st["expert"]]
+        pure = lambda node: [all(self._class[n] == c for n in self.names_below[id(ch)])  # noqa: E731
+                             for ch in node.children.values()]
+        return path_class_mass([(probs, k, pure(node)) for probs, k, node in st["steps"]])
+
+    # ---- chat passthrough ---------------------------------------------------------------------
+    def chat_reply(self, query: str, max_new_tokens: int = 48) -> str:
+        """A short reply from the base model (no adapter, its own default chat prompt)."""
+        import torch
+
+        if callable(self._chat_model) and not hasattr(self._chat_model, "generate"):
+            self._chat_model = self._chat_model()
+        lm = self._chat_model or self.model
+        text = self.tok.apply_chat_template([{"role": "user", "content": query}], tokenize=False,
+                                            add_generation_prompt=True)
+        enc = self.tok(text, return_tensors="pt", add_special_tokens=False)
+        with torch.no_grad():
+            out = lm.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
+                              pad_token_id=self.tok.pad_token_id)
+        return self.tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
+
+    # ---- the naive baseline (for benchmarks) ---------------------------------------------------
+    def route_naive(self, query: str) -> Routed:
+        """Generate-and-parse with `generate` and no prefix cache: the speed baseline."""
+        import torch
+
+        t0 = time.perf_counter()
+        enc = self.tok(self._full_prompt(query), return_tensors="pt", add_special_tokens=False)
+        with torch.no_grad():
+            out = self.model.generate(**enc, max_new_tokens=self.max_spec_tokens + 8, do_sample=False,
+                                      stop_strings=["->"], tokenizer=self.tok, pad_token_id=self.tok.pad_token_id)
+        raw = self.tok.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+        try:
+            d = parse_decision(raw.split("\n", 1)[0])
+        except DecisionParseError as exc:
+            return Routed(query, "", ok=False, error=str(exc), raw=raw, latency_ms=(time.perf_counter() - t0) * 1000)
+        return finish(query, d.expert, d.spec, started=t0, raw=raw)
+
+
+__all__ = ["Router", "router_messages"]

@@ -1,0 +1,51 @@
+"""Router registration and `build_routers`."""
+
+import pytest
+
+from routerforge.routers.registry import BUILTIN_ROUTERS, build_routers
+from routerforge.routers.rules import RulesRouter
+from routerforge.routers.base import ROUTERS
+
+
+def test_importing_registers_the_baselines():
+    for name in ("trained", "fewshot", "rules", "embedding"):
+        assert ROUTERS.resolve(name) is BUILTIN_ROUTERS[name]
+
+
+def test_build_by_name_and_dotted_path():
+    routers = build_routers("rules, routerforge.routers.rules:RulesRouter", run=None, model="ignored")
+    assert list(routers) == ["rules", "routerforge.routers.rules:RulesRouter"]
+    assert all(isinstance(r, RulesRouter) for r in routers.values())
+
+
+def test_unknown_names_are_rejected_before_loading_anything():
+    with pytest.raises(ValueError, match=r"unknown router 'oracle'; known: .*rules"):
+        build_routers(["rules", "oracle"])
+    with pytest.raises(ValueError, match="cannot import module"):
+        build_routers(["no_such_pkg.mod:Router"])
+    with pytest.raises(ValueError, match="no routers"):
+        build_routers([])
+    with pytest.raises(ValueError, match="does not implement"):
+        build_routers(["routerforge.routers.rules:words_to_numbers"], text="x")
+
+
+def test_trained_router_needs_a_run(tmp_path):
+    with pytest.raises(ValueError, match="needs --run"):
+        build_routers(["trained"])
+    with pytest.raises(FileNotFoundError, match="no such run directory"):
+        build_routers(["trained"], run=tmp_path / "missing")
+
+
+@pytest.mark.model
+def test_fewshot_router_in_the_harness():
+    """The untrained base model (real 135M weights) through the same harness: generative, so raw is set."""
+    from routerforge.evaluate.harness import evaluate_routers
+
+    router = build_routers(["fewshot"])["fewshot"]
+    rows = [{"query": "what is 256 * 4", "expert_class": "math", "answer": 1024},
+            {"query": "Tell me a joke about penguins", "expert_class": "chat"}]
+    res = evaluate_routers(rows, {"fewshot": router}, progress=False)
+    preds = res["predictions"]["fewshot"]
+    assert all(p["raw"] is not None for p in preds)
+    m = res["routers"]["fewshot"]
+    assert 0 <= m["format_validity"] <= 1 and m["n"] == 2 and m["latency_p50_ms"] > 0

@@ -1,0 +1,147 @@
+"""The lead's fast runtime (serve/runtime.py) on the tiny random model: the cached-prefix batched
+decode equals plain full-prompt decoding, constrained output always parses, chat stops after its
+name, and batching does not change results."""
+
+import pytest
+
+import torch
+
+from routerforge.experts import expert_names  # noqa: E402
+from routerforge.formats.decision import parse_decision, render_decision  # noqa: E402
+
+QUERIES = [
+    "What is 256 times 4?",
+    "Janet has 16 eggs, eats 3, bakes 4, sells the rest for $2. How much does she make?",
+    "Current time in Tokyo",
+    "Tell me a joke",
+    "hi",
+    "Schedule Alice for 2 hours and Bob for 1 hour, no overlap please, thanks a lot!",
+    "¿Qué hora es en Madrid? 🕑",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_model_dir):
+    from routerforge.models.loading import load_model
+
+    return load_model(tiny_model_dir)
+
+
+@pytest.fixture(scope="module")
+def router(tiny):
+    from routerforge.routers.generated import Router
+
+    return Router(*tiny, max_spec_tokens=12)
+
+
+def reference_decide(router, query):
+    """Greedy decoding of the full prompt with no KV cache at all, one row, same constraints."""
+    ids = router._prompt_ids(query)
+    st = {"phase": "name", "node": router.trie, "tokens": [], "spec": [], "expert": None, "steps": []}
+    for _ in range(8 + router.max_spec_tokens):
+        with torch.no_grad():
+            logits = router.model(input_ids=torch.tensor([ids]), use_cache=False).logits[0, -1].float()
+        tid = router._next_token(st, logits)
+        if st["phase"] == "done":
+            break
+        ids.append(tid)
+    return router._result(st)
+
+
+@pytest.mark.parametrize("constrained", [True, False])
+def test_cached_prefix_batch_decode_equals_full_prompt_decode(tiny, constrained):
+    from routerforge.routers.generated import Router
+
+    router = Router(*tiny, constrained=constrained, max_spec_tokens=10)
+    batch = router.decide_batch(QUERIES)  # mixed lengths: left padding between prefix and suffix
+    for q, got in zip(QUERIES, batch):
+        want = reference_decide(router, q)
+        assert got[:3] == want[:3], q
+        if constrained:
+            assert got[3] == pytest.approx(want[3], rel=1e-5)
+
+
+def test_cached_prefill_states_equal_uncached_full_prompt(router):
+    """A random model's decisions barely depend on the prefix, so compare the states themselves."""
+    seen = {}
+
+    def capture(hidden_states, qs):
+        seen["last"] = [h[:, -1].clone() for h in hidden_states]
+        return [("chat", 1.0)] * len(qs)
+
+    router.decide_batch(QUERIES, choose=capture)
+    for b, q in enumerate(QUERIES):
+        with torch.no_grad():
+            full = router.model(input_ids=torch.tensor([router._prompt_ids(q)]), use_cache=False,
+                                output_hidden_states=True).hidden_states
+        for layer, h in enumerate(full):
+            assert torch.allclose(seen["last"][layer][b], h[0, -1], atol=1e-5, rtol=1e-4), (q, layer)
+
+
+def test_prefix_is_a_prefix_of_every_prompt(router):
+    n = len(router.prefix_ids)
+    assert n > 0
+    for q in QUERIES:
+        assert router._prompt_ids(q)[:n] == router.prefix_ids
+
+
+def test_constrained_output_always_parses_to_a_registered_expert(router):
+    known = set(expert_names())
+    for r in router.route_batch(QUERIES + [f"query number {i} with 12+{i}" for i in range(8)]):
+        assert r.expert in known
+        assert "->" not in r.spec and "\n" not in r.spec
+        assert r.raw.startswith(f"{r.expert}:")
+        assert parse_decision(render_decision(r.expert, r.spec, arrow=True)).expert == r.expert
+        assert 0.0 < r.confidence <= 1.0
+
+
+def test_batch_equals_single(router):
+    batch = router.route_batch(QUERIES)
+    for q, b in zip(QUERIES, batch):
+        s = router.route(q)
+        assert (s.expert, s.spec, s.raw) == (b.expert, b.spec, b.raw)
+        assert s.confidence == pytest.approx(b.confidence, rel=1e-4)
+
+
+class _Biased(torch.nn.Module):
+    """Wraps a model: adds a bias to some tokens' logits and counts forward calls."""
+
+    def __init__(self, inner, token_ids, bias=1000.0):
+        super().__init__()
+        self.inner, self.token_ids, self.bias, self.calls = inner, token_ids, bias, 0
+
+    @property
+    def config(self):
+        return self.inner.config
+
+    def forward(self, **kw):
+        self.calls += 1
+        out = self.inner(**kw)
+        out.logits[..., self.token_ids] += self.bias
+        return out
+
+
+def test_chat_stops_right_after_its_name(tiny):
+    from routerforge.routers.generated import Router
+
+    lm, tok = tiny
+    chat_ids = tok("chat:", add_special_tokens=False)["input_ids"]
+    model = _Biased(lm, chat_ids[:1])
+    router = Router(model, tok)
+    model.calls = 0
+    decisions = router.decide_batch(QUERIES[:3])
+    assert [d[:3] for d in decisions] == [("chat", "", "chat:")] * 3
+    # one forward per name token and not one more: no spec is generated after `chat:`
+    assert model.calls == len(chat_ids)
+    r = router.route("hello there")
+    assert (r.expert, r.spec, r.result, r.ok) == ("chat", "", None, True)
+
+
+def test_forced_name_generates_only_the_spec(router):
+    forced = ["add", "chat", "time"]
+    out = router.decide_batch(QUERIES[:3], choose=lambda hs, qs: [(e, 0.5) for e in forced])
+    assert len(out) == 3
+    for e, (expert, spec, raw, conf) in zip(forced, out):
+        assert expert == e and conf == 0.5 and raw.startswith(f"{e}:")
+    assert out[1][1] == ""
