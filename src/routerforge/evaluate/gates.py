@@ -39,17 +39,34 @@ def load_gate(source: str | Path | dict) -> dict[str, dict[str, dict[str, float]
         if not isinstance(metrics, dict) or not metrics:
             raise ConfigError(f"{where}: {router}: expected a mapping of metric -> {{min, max}}")
         for metric, bounds in metrics.items():
-            if not isinstance(bounds, dict) or not bounds:
-                raise ConfigError(f"{where}: {router}.{metric}: expected {{min: X}} and/or {{max: Y}}")
-            unknown = set(bounds) - set(BOUNDS)
-            if unknown:
-                raise ConfigError(f"{where}: {router}.{metric}: unknown key(s) {', '.join(map(str, sorted(unknown)))};"
-                                 " use min and/or max")
-            for key, value in bounds.items():
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise ConfigError(f"{where}: {router}.{metric}.{key}: expected a number, got {value!r}")
-            gate.setdefault(str(router), {})[str(metric)] = {k: float(v) for k, v in bounds.items()}
+            gate.setdefault(str(router), {})[str(metric)] = validate_bounds(f"{where}: {router}.{metric}", bounds)
     return gate
+
+
+def validate_bounds(where: str, bounds: Any) -> dict[str, float]:
+    """`{min: x}` and/or `{max: y}` as floats; anything else is a ConfigError naming `where`.
+    Shared by the expert router's gates and the route-plan gates."""
+    if not isinstance(bounds, dict) or not bounds:
+        raise ConfigError(f"{where}: expected {{min: X}} and/or {{max: Y}}")
+    unknown = set(bounds) - set(BOUNDS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(map(str, sorted(unknown)))}; use min and/or max")
+    for key, value in bounds.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where}.{key}: expected a number, got {value!r}")
+    return {k: float(v) for k, v in bounds.items()}
+
+
+def bound_failures(label: str, value: Any, limits: dict[str, float]) -> list[str]:
+    """Failure lines of one metric against its bounds; a value that is not a number (or NaN) fails."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return [f"{label} not measured (gate: {_fmt_limits(limits)})"]
+    out = []
+    if "min" in limits and value < limits["min"]:
+        out.append(f"{label} = {value:.4f} < min {limits['min']:.4f}")
+    if "max" in limits and value > limits["max"]:
+        out.append(f"{label} = {value:.4f} > max {limits['max']:.4f}")
+    return out
 
 
 def metric_value(metrics: dict, path: str) -> Any:
@@ -80,14 +97,7 @@ def check_gate(metrics: dict, gate: str | Path | dict) -> list[str]:
             continue
         for name in targets:
             for metric, limits in bounds.items():
-                value = metric_value(per_router[name], metric)
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    failures.append(f"{name}: {metric} not measured (gate: {_fmt_limits(limits)})")
-                    continue
-                if "min" in limits and value < limits["min"]:
-                    failures.append(f"{name}: {metric} = {value:.4f} < min {limits['min']:.4f}")
-                if "max" in limits and value > limits["max"]:
-                    failures.append(f"{name}: {metric} = {value:.4f} > max {limits['max']:.4f}")
+                failures += bound_failures(f"{name}: {metric}", metric_value(per_router[name], metric), limits)
     return failures
 
 

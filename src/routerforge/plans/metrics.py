@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 
 from routerforge.errors import InputError
+from routerforge.evaluate.gates import bound_failures, validate_bounds
 from routerforge.plans.format import DEFAULT_TOOLS, PlanParseError, extract_json, plan_tools, validate_plan
 
 # ---------------------------------------------------------------- parsing (cached: each metric re-reads)
@@ -276,14 +277,7 @@ def check_gate(overall: dict[str, float], gate: dict, per_category: dict | None 
         if scope is None or metric not in scope:
             raise InputError(f"gate names unknown metric {name!r}; known: {', '.join(overall)}"
                              + (f"; categories: {', '.join(per_category)}" if per_category else ""))
-        if not isinstance(bounds, dict) or not bounds or set(bounds) - {"min", "max"}:
-            raise InputError(f"gate for {name!r} must be {{min: x}} and/or {{max: y}}")
-        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in bounds.values()):
-            raise InputError(f"gate bounds for {name!r} must be numbers")
-        value = scope[metric]
-        if "min" in bounds and not value >= bounds["min"]:
-            failures.append(f"{name} = {value:.4f} is below the minimum {bounds['min']}")
-        if "max" in bounds and not value <= bounds["max"]:
-            failures.append(f"{name} = {value:.4f} is above the maximum {bounds['max']}")
+        limits = validate_bounds(f"gate for {name!r}", bounds)
+        failures += bound_failures(str(name), scope[metric], limits)
     return failures
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from routerforge.errors import InputError
-from routerforge.routers.base import ROUTERS, Routed, finish
+from routerforge.routers.base import Routed, finish
 
 POSITIONS = ("last", "mean")
 DEPTH_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
@@ -264,16 +264,5 @@ class ProbeRouter:
         return out
 
 
-def probe_router(*, run: str | Path | None = None, **_) -> ProbeRouter:
-    """Registry factory: `--routers probe` with `--run RUN`."""
-    if run is None:
-        raise InputError("the probe router needs --run DIR (with a probe fitted by `routerforge probe fit`)")
-    if not Path(run).is_dir():
-        raise FileNotFoundError(f"no such run directory: {run}")
-    return ProbeRouter.from_run(run)
-
-
-ROUTERS.register("probe", probe_router, overwrite=True)
-
 __all__ = ["POSITIONS", "Probe", "ProbeRouter", "candidate_layers", "features", "fit_probe", "pool", "prefill",
-           "probe_router", "probe_scores"]
+           "probe_scores"]

@@ -1,11 +1,12 @@
-"""Router factories registered in `routerforge.routers.base.ROUTERS` (importing this module registers
-them) and `build_routers(names, run=None, **kw)`.
+"""Every built-in router, registered in `routerforge.routers.base.ROUTERS` (importing this module
+registers them), and `build_routers(names, run=None, **kw)`, which eval, the CLI and the server use.
 
 - `trained`: the run's fine-tuned router, `Router.from_run(run)` (with its calibration.json, if any);
 - `no_abstain`: the same model without the abstention threshold (never answers chat for want of confidence),
   so one evaluation shows what abstention costs and buys;
 - `fewshot`: the untrained base model prompted with examples, `Router.from_pretrained(model, fewshot=True)`;
 - `rules`: the regex/keyword baseline (`routers.rules`);
+- `probe`: hidden-state routing with the run's fitted probe (`routers.probe`);
 - `embedding`: MiniLM kNN over `train_data` or `<run>/data/train.jsonl` (`routers.embedding`).
 
 Factories take keyword arguments (`run=`, `train_data=`, `model=`) and ignore those they do not use,
@@ -61,6 +62,14 @@ def rules_router(**_: Any) -> BaseRouter:
     return RulesRouter()
 
 
+def probe_router(*, run: str | Path | None = None, **_: Any) -> BaseRouter:
+    """`--routers probe` with `--run RUN` (a probe fitted by `routerforge probe fit`)."""
+    from routerforge.routers.probe import ProbeRouter
+
+    run = _need_run(run, "probe (fitted by `routerforge probe fit`)")
+    return ProbeRouter.from_run(run)
+
+
 def embedding_router(*, run: str | Path | None = None, train_data: str | Path | None = None,
                      k: int = 7, **_: Any) -> BaseRouter:
     from routerforge.routers.embedding import EmbeddingRouter
@@ -72,8 +81,8 @@ def embedding_router(*, run: str | Path | None = None, train_data: str | Path | 
     return EmbeddingRouter.from_file(train_data, k=k)
 
 
-BUILTIN_ROUTERS = {"trained": trained_router, "no_abstain": no_abstain_router, "rules": rules_router, "fewshot": fewshot_router,
-                   "embedding": embedding_router}
+BUILTIN_ROUTERS = {"trained": trained_router, "no_abstain": no_abstain_router, "rules": rules_router,
+                   "fewshot": fewshot_router, "embedding": embedding_router, "probe": probe_router}
 for _name, _factory in BUILTIN_ROUTERS.items():
     ROUTERS.register(_name, _factory, overwrite=True)
 
@@ -119,4 +128,3 @@ def build_routers(names: list[str] | str, run: str | Path | None = None, **kw: A
             raise InputError(f"router {name!r} does not implement route() and route_batch()")
         out[name] = router
     return out
-import routerforge.routers.probe  # noqa: E402,F401  (registers the "probe" router)

@@ -35,3 +35,16 @@ class JsonlLog:
 def last_checkpoint(out_dir: Path) -> Path | None:
     ckpts = [p for p in Path(out_dir).glob("checkpoint-*") if p.is_dir() and p.name.split("-")[-1].isdigit()]
     return max(ckpts, key=lambda p: int(p.name.split("-")[-1])) if ckpts else None
+
+
+class AutocastLoss:
+    """Mixin for a TRL trainer: bf16 autocast around the loss. Trainer's own bf16 flag would cast the
+    weights; autocast keeps fp32 master weights, which LoRA on a CPU needs."""
+
+    use_bf16_autocast = False
+
+    def compute_loss(self, model, inputs, *args, **kwargs):
+        from routerforge.models.build import autocast
+
+        with autocast(self.use_bf16_autocast):
+            return super().compute_loss(model, inputs, *args, **kwargs)

@@ -14,8 +14,8 @@ from pathlib import Path
 from rich.console import Console
 
 from routerforge.models.prompts import router_messages
-from routerforge.models.build import autocast, load_policy, use_bf16
-from routerforge.train.common import JsonlLog, set_seed
+from routerforge.models.build import load_policy, use_bf16
+from routerforge.train.common import AutocastLoss, JsonlLog, set_seed
 from routerforge.train.config import RLConfig, SFTConfig
 from routerforge.train.rewards import REWARDS
 
@@ -25,7 +25,7 @@ def train_grpo(cfg: RLConfig, *, model_ref: str, sft: SFTConfig, init_weights: P
     import datasets
     import torch
     from transformers import PrinterCallback
-    from trl import GRPOConfig, GRPOTrainer
+    from trl import GRPOConfig
 
     from routerforge.train.callbacks import LogCallback, RichProgressCallback
 
@@ -71,9 +71,5 @@ def _base():
     return GRPOTrainer
 
 
-class _AutocastGRPOTrainer(_base()):
-    use_bf16_autocast = False
-
-    def compute_loss(self, model, inputs, *args, **kwargs):
-        with autocast(self.use_bf16_autocast):
-            return super().compute_loss(model, inputs, *args, **kwargs)
+class _AutocastGRPOTrainer(AutocastLoss, _base()):
+    """TRL's GRPOTrainer with bf16 autocast around the loss."""

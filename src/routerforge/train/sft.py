@@ -14,7 +14,7 @@ from rich.console import Console
 from routerforge.models.loading import load_model
 from routerforge.models.prompts import router_messages, target_text
 from routerforge.models.build import autocast, make_trainable, trainable_params, use_bf16
-from routerforge.train.common import JsonlLog, last_checkpoint, set_seed
+from routerforge.train.common import AutocastLoss, JsonlLog, last_checkpoint, set_seed
 from routerforge.train.config import SFTConfig
 
 
@@ -104,24 +104,21 @@ def _trainer_base():
     return SFTTrainer
 
 
-class _AutocastSFTTrainer(_trainer_base()):
-    """TRL's SFTTrainer with CPU/GPU bf16 autocast around the loss (Trainer's own bf16 flag
-    would cast the weights; autocast keeps fp32 master weights, which LoRA on CPU needs), and with the
-    LM head applied only where the loss is read.
+class _AutocastSFTTrainer(AutocastLoss, _trainer_base()):
+    """TRL's SFTTrainer with bf16 autocast around the loss (`AutocastLoss`), and with the LM head
+    applied only where the loss is read.
 
     A router row is a ~20-token prompt and a ~12-token decision; TRL's loss runs the 49k-vocabulary head
     (and its backward) at every position. `completion_logits_only` asks the model for logits at the
     positions that predict a completion token only (`logits_to_keep` with the batch's union of those
     positions) and takes the same mean cross-entropy over completion tokens."""
 
-    use_bf16_autocast = False
     completion_logits_only = False
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         if not self.completion_logits_only or return_outputs or "labels" not in inputs:
-            with autocast(self.use_bf16_autocast):
-                return super().compute_loss(model, inputs, return_outputs=return_outputs,
-                                            num_items_in_batch=num_items_in_batch)
+            return super().compute_loss(model, inputs, return_outputs=return_outputs,
+                                        num_items_in_batch=num_items_in_batch)
         import torch
         import torch.nn.functional as F
 
