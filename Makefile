@@ -35,12 +35,16 @@ test-fast: install
 # runs/demo, trained by `make demo`). The probe is fitted and both routers calibrated on the run's val
 # split (abstain -> chat below 99% val precision), then every router is scored on every benchmark,
 # then latency on an otherwise idle machine, then RESULTS.md. ~25 min on the 2-core CI machine.
+# `reference` is the original experiment's budget (configs/cot_standardization.yaml: ~450 rows, 1 epoch,
+# 20 RL iterations) trained on the same generator: the gap to `trained` is what the new recipe is worth.
 RUN ?= runs/demo
+REF ?= runs/reference
 BENCH ?= runs/bench
 ROUTERS ?= trained,no_abstain,probe,rules,embedding,fewshot
-EVAL = $(BIN)/routerforge eval --run $(RUN) --force --no-progress --routers $(ROUTERS)
+EVAL = $(BIN)/routerforge eval --run $(RUN) --force --no-progress --routers $(ROUTERS) --compare reference=$(REF)
 bench: install
 	test -f $(RUN)/COMPLETE || $(BIN)/routerforge demo
+	test -f $(REF)/COMPLETE || $(BIN)/routerforge train --config configs/cot_standardization.yaml --out $(REF) --force
 	test -f $(RUN)/probe.json || $(BIN)/routerforge probe fit --run $(RUN)
 	$(BIN)/routerforge probe calibrate --run $(RUN) --target-precision 0.99
 	$(EVAL) --benchmark heldout --report $(BENCH)/heldout

@@ -51,10 +51,12 @@ def table(title: str, metrics: dict) -> list[str]:
     return lines + [""]
 
 
-# issue #4's goals: (benchmark, metric, router, bound, direction)
-TARGETS = [("clinc150", "expert_accuracy", "trained", 0.95, "min"), ("gsm8k", "expert_accuracy", "trained", 0.98, "min"),
-           ("robustness", "flip_rate", "trained", 0.0, "max")]
-BASELINES = ("rules", "fewshot", "embedding", "probe")
+# issue 11's targets: (benchmark, metric, router, bound, direction)
+TARGETS = [("heldout", "expert_accuracy", "trained", 0.99, "min"), ("heldout", "answer_accuracy", "trained", 0.95, "min"),
+           ("heldout", "result_accuracy", "trained", 0.90, "min"), ("heldout", "zone_accuracy", "trained", 0.99, "min"),
+           ("clinc150", "expert_accuracy", "no_abstain", 0.97, "min"),
+           ("gsm8k", "expert_accuracy", "trained", 0.98, "min"), ("robustness", "flip_rate", "trained", 0.0, "max")]
+BASELINES = ("rules", "fewshot", "embedding", "probe", "reference")
 
 
 def margins(results: dict) -> list[str]:

@@ -11,7 +11,7 @@ LoRA) on the same generated rows and times `--steps` optimizer steps after one w
 - `completion_logits`: + LM head and loss only at completion positions;
 - `after`: + LoRA on the last `--lora-layers` layers only and length-grouped batches (the new default).
 
-Rows/s counts training rows per second of optimizer steps; tokens/s counts the rows' tokens (prompt +
+`--batch` sets the rows per step for every variant. Rows/s counts training rows per second of optimizer steps; tokens/s counts the rows' tokens (prompt +
 completion, padding excluded). Run it on an idle machine: two torch processes slow each other 3-5x.
 """
 
@@ -41,7 +41,8 @@ VARIANTS = {
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default="smollm2-135m")
-    p.add_argument("--rows", type=int, default=64, help="training rows per variant (batch 8)")
+    p.add_argument("--rows", type=int, default=64, help="training rows per variant")
+    p.add_argument("--batch", type=int, default=8, help="rows per optimizer step")
     p.add_argument("--steps", type=int, default=6, help="timed optimizer steps after one warm-up step")
     p.add_argument("--lora-layers", type=int, default=8)
     p.add_argument("--variants", default=",".join(VARIANTS))
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         style = v.pop("prompt_style")
         if v["lora_layers"] == "LAST":
             v["lora_layers"] = args.lora_layers
-        cfg = SFTConfig(batch_size=8, lr=1e-3, max_steps=args.steps + 1, save_steps=10_000, **v)
+        cfg = SFTConfig(batch_size=args.batch, lr=1e-3, max_steps=args.steps + 1, save_steps=10_000, **v)
         examples = sft_examples(rows, system_prompt(style=style))
         model, tok = load_model(args.model)
         model = make_trainable(model, cfg)
@@ -94,13 +95,15 @@ def main(argv: list[str] | None = None) -> int:
             trainer.train()
         timed = times[1:]  # the first step pays one-off costs
         step_s = sum(timed) / len(timed)
-        tokens = [len(tok.apply_chat_template(e["prompt"] + e["completion"], tokenize=True)) for e in examples]
+        tokens = [len(tok(tok.apply_chat_template(e["prompt"] + e["completion"], tokenize=False),
+                          add_special_tokens=False)["input_ids"]) for e in examples]
         mean_tokens = sum(tokens) / len(tokens)
-        results[name] = {"step_s": step_s, "rows_per_s": 8 / step_s, "tokens_per_s": 8 * mean_tokens / step_s,
+        b = args.batch
+        results[name] = {"step_s": step_s, "rows_per_s": b / step_s, "tokens_per_s": b * mean_tokens / step_s,
                          "mean_tokens_per_row": mean_tokens, "config": {"prompt_style": style, **v}}
-        console.print(f"{name}: {step_s:.2f} s/step, {8 / step_s:.1f} rows/s ({mean_tokens:.0f} tokens/row)")
+        console.print(f"{name}: {step_s:.2f} s/step, {b / step_s:.1f} rows/s ({mean_tokens:.0f} tokens/row)")
     base = results.get("before")
-    table = Table(title=f"SFT cost per step (batch 8, {args.steps} steps, {args.model})")
+    table = Table(title=f"SFT cost per step (batch {args.batch}, {args.steps} steps, {args.model})")
     for col in ("variant", "s/step", "rows/s", "tokens/row", "tokens/s", "rows/s x before"):
         table.add_column(col, justify="right")
     lines = ["| variant | s/step | rows/s | tokens/row | tokens/s | rows/s × before |", "|---|---:|---:|---:|---:|---:|"]

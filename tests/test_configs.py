@@ -60,3 +60,26 @@ def test_unknown_keys_are_errors(tmp_path):
         load_config(PipelineConfig, bad)
     with pytest.raises(ValueError, match="data.examples"):
         load_config(PipelineConfig, None, ["data.examples=0"])
+
+
+@pytest.mark.parametrize("override,message", [
+    ("sft.lr=banana", "sft.lr must be a number, got 'banana'"),
+    ("sft.lora_layers=many", "sft.lora_layers must be an integer (or null), got 'many'"),
+    ("rl.iterations=[1]", "rl.iterations must be an integer, got [1]"),
+    ("eval.calibrate_precision=high", "eval.calibrate_precision must be a number (or null), got 'high'"),
+])
+def test_a_wrong_type_names_the_key_and_the_type(override, message, capsys, tmp_path):
+    """`--set` and YAML values are checked against the config dataclasses before their own checks run."""
+    from routerforge.cli import main
+
+    rc = main(["train", "--config", str(ROOT / "configs" / "router.yaml"), "--out", str(tmp_path / "x"),
+               "--set", override])
+    err = capsys.readouterr().err
+    assert rc == 2 and message in err and "Traceback" not in err
+
+
+def test_yaml_scientific_notation_is_a_number():
+    from routerforge.configtools import load_config
+    from routerforge.train.config import PipelineConfig
+
+    assert load_config(PipelineConfig, ROOT / "configs" / "router.yaml", ["sft.lr=1e-4"]).sft.lr == 1e-4

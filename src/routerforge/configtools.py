@@ -50,6 +50,8 @@ def from_dict(cls, data: dict | None, where: str = ""):
         sub = _dataclass_of(types_[name])
         if sub is not None and isinstance(value, dict):
             kwargs[name] = from_dict(sub, value, key)
+        elif sub is not None and not isinstance(value, sub) and value is not None:
+            raise ConfigError(f"{key} must be a section (a mapping of its keys), got {value!r}")
         else:
             kwargs[name] = check_type(key, types_[name], value)
     try:

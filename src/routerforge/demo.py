@@ -24,7 +24,7 @@ ROBUSTNESS_QUERIES = [
     "Tell me a joke",
     "What's the capital of France? Be brief",
 ]
-DEFAULT_CONFIG = "configs/cot_standardization.yaml"
+DEFAULT_CONFIG = "configs/router.yaml"
 DEFAULT_GATE = "configs/gates/default.yaml"
 
 

@@ -23,15 +23,19 @@ from routerforge.io import atomic_write_json, atomic_write_text, partial_dir, pu
 
 
 class RunDir:
-    def __init__(self, out: str | Path, *, force: bool = False, resume: bool = False) -> None:
+    """A run being built in `work` (the hidden partial sibling of `out`); `publish()` puts it in place.
+    `resumable=False` (a recipe with no resumable stage) names only `--force` for an interrupted run."""
+
+    def __init__(self, out: str | Path, *, force: bool = False, resume: bool = False, resumable: bool = True) -> None:
         self.out = Path(out)
         self.work = partial_dir(self.out)
         if self.out.exists() and not force:
             raise RunDirError(f"{self.out} exists; pass --force to overwrite it")
         if self.work.exists() and not resume:
             if not force:
-                raise RunDirError(f"{self.out}: an interrupted run is in {self.work}; pass --resume to continue it "
-                                  "or --force to start over")
+                ways = "pass --resume to continue it or --force to start over" if resumable else \
+                    "pass --force to start over"
+                raise RunDirError(f"{self.out}: an interrupted run is in {self.work}; {ways}")
             shutil.rmtree(self.work)
         self.work.mkdir(parents=True, exist_ok=True)
         self.started = time.time()

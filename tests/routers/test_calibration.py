@@ -1,4 +1,4 @@
-"""Confidence calibration (serve/calibration.py): temperature scaling, ECE, abstention thresholds,
+"""Confidence calibration (routers/calibration.py): temperature scaling, ECE, abstention thresholds,
 and the name-score hook agreeing with what the runtime's constrained decoding reports."""
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Hidden-state routing (serve/probe.py) and `routerforge probe fit|calibrate` on a tiny trained run."""
+"""Hidden-state routing (routers/probe.py) and `routerforge probe fit|calibrate` on a tiny trained run."""
 
 import json
 import shutil

@@ -1,4 +1,4 @@
-"""The lead's fast runtime (serve/runtime.py) on the tiny random model: the cached-prefix batched
+"""The lead's fast runtime (routers/generated.py) on the tiny random model: the cached-prefix batched
 decode equals plain full-prompt decoding, constrained output always parses, chat stops after its
 name, and batching does not change results."""
 
@@ -145,3 +145,21 @@ def test_forced_name_generates_only_the_spec(router):
     for e, (expert, spec, raw, conf) in zip(forced, out):
         assert expert == e and conf == 0.5 and raw.startswith(f"{e}:")
     assert out[1][1] == ""
+
+
+def test_read_numbers_shows_the_model_digits(tiny):
+    from routerforge.routers.generated import Router
+
+    plain, reading = Router(*tiny), Router(*tiny, read_numbers=True)
+    assert "sixty plus forty" in plain._full_prompt("sixty plus forty")
+    assert "60 plus 40" in reading._full_prompt("sixty plus forty")
+    assert reading.prefix.ids == plain.prefix.ids  # the cached system prefix is the same
+
+
+def test_grounded_decoding_records_its_path(router):
+    routed = router.route_batch(["What is 256 times 4?", "Tell me a joke"])
+    assert all(r.extra.get("decode_path") in ("greedy", "ungrounded") or
+               str(r.extra.get("decode_path", "")).startswith("candidate:") for r in routed if r.expert != "chat")
+    for r in routed:
+        if r.extra.get("decode_path") == "ungrounded":
+            assert r.extra["grounding"]  # the reason is kept

@@ -9,11 +9,11 @@ stderr); 2 a usage error (unknown router or benchmark, missing file, existing re
 
 from __future__ import annotations
 
-from routerforge.errors import InputError
-
 import argparse
 import sys
 from pathlib import Path
+
+from routerforge.errors import InputError
 
 DEFAULT_ROUTERS = "trained,rules,fewshot,embedding"
 
@@ -28,6 +28,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--run", type=Path, help="run directory (for the trained router, heldout, embedding train data)")
     p.add_argument("--routers", help=f"comma-separated router names or dotted paths (default: {DEFAULT_ROUTERS} "
                    "with --run, else rules)")
+    p.add_argument("--compare", action="append", default=[], metavar="NAME=RUN",
+                   help="also evaluate another run's trained router under NAME (e.g. reference=runs/reference)")
     p.add_argument("--report", type=Path, required=True, help="report directory to create")
     p.add_argument("--gate", type=Path, help="YAML of min/max per router and metric; exit 1 when one fails")
     p.add_argument("--limit", type=int, help="evaluate only the first N rows")
@@ -65,12 +67,25 @@ def run(args: argparse.Namespace) -> int:
     if args.limit:
         rows = rows[: args.limit]
     kw = {k: v for k, v in (("train_data", args.train_data), ("model", args.model)) if v is not None}
+    compare = []
+    for item in args.compare:
+        name, sep, other = item.partition("=")
+        if not sep or not name or not other:
+            raise InputError(f"--compare {item!r} is not NAME=RUN")
+        if name in names:
+            raise InputError(f"--compare name {name!r} is already one of --routers")
+        compare.append((name, Path(other)))
     routers = build_routers(names, run=args.run, **kw)
+    for name, other in compare:  # the same trained router, of another run (e.g. the original budget)
+        router = build_routers(["trained"], run=other)["trained"]
+        router.name = name
+        routers[name] = router
 
     console = Console(stderr=True)
     results = evaluate_routers(rows, routers, progress=not args.no_progress, batch_size=args.batch_size)
     source = f"benchmark {args.benchmark}" if args.benchmark else str(args.data)
-    results["meta"] = {"source": source, "run": str(args.run) if args.run else None, "routers": names,
+    results["meta"] = {"source": source, "run": str(args.run) if args.run else None,
+                       "routers": names + [n for n, _ in compare], "compare": {n: str(r) for n, r in compare},
                        "limit": args.limit}
     title = args.title or f"routerforge eval: {source}"
     write_report(results, args.report, title=title, force=args.force)

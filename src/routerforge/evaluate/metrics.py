@@ -205,13 +205,19 @@ def score_row(row: dict, pred: dict, known_experts: Iterable[str]) -> dict:
     if row.get("answer") is not None:
         out["answer_ok"] = numbers_equal(pred.get("result"), row["answer"])
     if row.get("zone"):
-        routed = zone_of_spec(pred.get("spec")) if pred_cls == "time" else None
+        routed = zone_of_spec(pred.get("spec")) if _truth(pred.get("expert")) == "zone" else None
         out["routed_zone"] = routed
         out["zone_ok"] = same_zone(routed, row["zone"])
     if row.get("expected_result") is not None:
         out["result_ok"] = results_equal(row.get("expected_expert") or pred.get("expert"),
                                          pred.get("result"), row["expected_result"])
     return out
+
+
+def _truth(expert: str | None) -> str | None:
+    from routerforge.experts import expert_names, get_expert
+
+    return get_expert(expert).truth if expert in expert_names() else None
 
 
 def results_equal(expert: str | None, a: str | None, b: str | None) -> bool:
@@ -245,6 +251,7 @@ def compute_metrics(rows: Sequence[dict], preds: Sequence[dict], scores: Sequenc
         if r.get("variation"):
             by_var[str(r["variation"])].append(s["class_ok"])
     errors = Counter((p.get("error") or "").split(":")[0] for p in preds if p.get("error"))
+    paths = Counter(str(p["decode_path"]).split(":")[0] for p in preds if p.get("decode_path"))
     return {
         "n": len(rows),
         "format_validity": _share([s["format_valid"] for s in scores]),
@@ -260,4 +267,6 @@ def compute_metrics(rows: Sequence[dict], preds: Sequence[dict], scores: Sequenc
         **latency([float(p.get("latency_ms") or 0.0) for p in preds], wall_s),
         "by_variation": {v: {"accuracy": _share(h), "n": len(h)} for v, h in sorted(by_var.items())},
         "expert_errors": dict(errors.most_common(10)),
+        # grounded decoding: how often the greedy spec stood, a later candidate replaced it, or none held
+        "decode_paths": {k: paths[k] / len(preds) for k in sorted(paths)} if paths and preds else None,
     }

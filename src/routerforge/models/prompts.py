@@ -68,6 +68,17 @@ def prompt_text(tokenizer, query: str, **kw) -> str:
     return tokenizer.apply_chat_template(router_messages(query, **kw), tokenize=False, add_generation_prompt=True)
 
 
+def model_rows(rows: list[dict], read_numbers: bool) -> list[dict]:
+    """The rows as the model reads them: with `read_numbers`, spelled numbers become digits
+    (`PipelineConfig.read_numbers`); the stored data and the targets are unchanged. Every process of a
+    training run (and the Vertex export) goes through here, so they all train on the same text."""
+    if not read_numbers:
+        return rows
+    from routerforge.experts.numberwords import digits_for_words
+
+    return [{**r, "query": digits_for_words(r["query"])} for r in rows]
+
+
 def target_text(expert: str, spec: str) -> str:
     """What the router is trained to emit: the decision up to and including the arrow; the expert,
     not the model, supplies the result."""

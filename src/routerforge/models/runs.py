@@ -26,7 +26,8 @@ def read_run_info(run_dir: str | Path, *, require_complete: bool = True) -> dict
     if not info_path.is_file():
         raise RunError(f"{run_dir} is not a routerforge run (no run.json); train one with `routerforge train`")
     if require_complete and not is_complete(run_dir):
-        raise RunError(f"{run_dir} is an interrupted run (no COMPLETE marker); rerun `routerforge train --force`")
+        raise RunError(f"{run_dir} is an interrupted run (no COMPLETE marker); finish it by training again with "
+                       "`--resume`, or start over with `--force`")
     return json.loads(info_path.read_text(encoding="utf-8"))
 
 

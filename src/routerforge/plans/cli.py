@@ -1,6 +1,6 @@
 """`routerforge plan {prepare,generate,eval,train,bench,route}`: JSON route-plan data, evaluation, training, decoding.
 
-`train` runs `train.plan.run_plan_train` (synthetic plans -> SFT -> run dir -> benchmark eval);
+`train` runs `plans.recipe.run_plan_train` (synthetic plans -> SFT -> run dir -> benchmark eval);
 `bench` decodes and scores the CourseGPT benchmarks again with a finished plan run (other limits,
 unconstrained decoding), into a new report directory;
 `route` prints the plan a trained plan run decodes for one query (`plans.runtime`).

@@ -3,7 +3,7 @@
 Builds raw plan records (same schema as `plan prepare` input) for 15 route archetypes: single tools,
 every ordered pair, four orders of all three tools, an escalation/fallback route (a step that
 re-routes when verification fails) and a refine loop (`/code -> /math -> /code`). The query is
-composed from theme clauses (`plan_templates`), and every plan field is derived from the same
+composed from theme clauses (`plans.templates`), and every plan field is derived from the same
 clauses, so the rationale names each tool and the todo list and handoff cover every routed tool.
 Same seed -> same records. The records then go through the `plan prepare` path.
 """

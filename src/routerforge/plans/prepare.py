@@ -1,10 +1,10 @@
 """Raw route-plan records -> prompt/completion JSONL splits (`routerforge plan prepare`).
 
-A raw record is one JSON line: `id`, `user_query`, the plan fields (see `formats.plan.PLAN_KEYS`),
+A raw record is one JSON line: `id`, `user_query`, the plan fields (see `plans.format.PLAN_KEYS`),
 and optionally `archetype` (a label) and `categories` (a list of labels). Each line is validated on
 its own; a bad line is reported with its line number and skipped. Valid records are shuffled with a
 seeded RNG and split into train/val/test. The prompt is the benchmark prompt template
-(`formats.plan.build_plan_prompt`); the completion is the plan rendered as compact JSON.
+(`plans.format.build_plan_prompt`); the completion is the plan rendered as compact JSON.
 
 Outputs in DIR: train.jsonl, val.jsonl, test.jsonl, summary.json, with `--vertex` also
 vertex/{train,val,test}.jsonl in Vertex AI supervised-tuning format (`to_vertex_row`).

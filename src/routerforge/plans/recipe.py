@@ -2,7 +2,7 @@
 
     routerforge plan train --config configs/plan_compact.yaml --out runs/plan
 
-1. Data: `plan_generate` (our own query themes, never benchmark rows) -> prepared prompt/completion
+1. Data: `plans.generate` (our own query themes, never benchmark rows) -> prepared prompt/completion
    rows in data/. 2. SFT with the expert router's trainer (`train_sft`): the prompt is
    `build_plan_prompt(query)` as one user turn through the model's native chat template, the
    completion is the plan JSON (compact: `route_plan`, `route_rationale`, `handoff_plan`).
@@ -129,7 +129,7 @@ def run_plan_train(cfg: PlanTrainConfig, out: str | Path, *, force: bool = False
     out = Path(out)
     bench_files = [benchmark_path(cfg.eval.benchmark_dir, b) for b in cfg.eval.benchmarks]  # fail before training
     # a plan run has no resumable stage: an interrupted one is started over with --force
-    run = RunDir(out, force=force)
+    run = RunDir(out, force=force, resumable=False)
     work = run.work
     if cfg.threads:
         import torch

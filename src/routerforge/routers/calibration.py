@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from routerforge.errors import InputError
+
 N_BINS = 15
 T_BOUNDS = (0.05, 20.0)  # temperatures outside this range mean the validation set is degenerate
 
@@ -106,7 +108,7 @@ def nll(scores: NameScores, labels: np.ndarray, temperature: float = 1.0) -> flo
     """Mean negative log-likelihood of the correct names (rows with label -1 ignored)."""
     keep = labels >= 0
     if not keep.any():
-        raise ValueError("no rows with a label the router can emit")
+        raise InputError("no rows with a label the router can emit")
     lp = scores.log_probs(temperature)[keep]
     return float(-lp[np.arange(len(lp)), labels[keep]].mean())
 
@@ -143,7 +145,7 @@ def threshold_for_precision(confidence: np.ndarray, correct: np.ndarray, target:
     0.0 when every row may be kept; None when no threshold reaches the target."""
     confidence, correct = np.asarray(confidence, float), np.asarray(correct, bool)
     if not 0 < target <= 1:
-        raise ValueError(f"target precision must be in (0, 1], got {target}")
+        raise InputError(f"target precision must be in (0, 1], got {target}")
     if len(confidence) == 0:
         return None
     if correct.mean() >= target:
@@ -179,7 +181,7 @@ def calibrate(scores: NameScores, labels: list[str], *, target_precision: float 
     idx = scores.label_index(labels)
     usable = idx >= 0
     if not usable.any():
-        raise ValueError("no validation rows whose expert the router can emit")
+        raise InputError("no validation rows whose expert the router can emit")
     sub = NameScores(scores.names, [z[usable] for z in scores.node_logits], scores.paths, scores.predicted[usable],
                      scores.child_names)
     idx = idx[usable]
@@ -193,7 +195,7 @@ def calibrate(scores: NameScores, labels: list[str], *, target_precision: float 
     if abstain_below is None and target_precision is not None:
         abstain_below = threshold_for_precision(conf_after, correct, target_precision)
     if abstain_below is not None and not 0 <= abstain_below <= 1:
-        raise ValueError(f"abstain-below must be a probability in [0, 1], got {abstain_below}")
+        raise InputError(f"abstain-below must be a probability in [0, 1], got {abstain_below}")
     is_chat = np.array([sub.names[i] == "chat" for i in idx])
     return {"temperature": t, "abstain_below": abstain_below,
             "ece_before": ece(conf_before, correct, n_bins), "ece_after": ece(conf_after, correct, n_bins),
@@ -220,7 +222,7 @@ def _branching_nodes(trie) -> list[tuple[list[int], object]]:
 
 
 def name_scores(router, queries: list[str], batch_size: int | None = None) -> NameScores:
-    """Restricted name logits of a `runtime.Router` for each query, at temperature 1.
+    """Restricted name logits of a `generated.Router` for each query, at temperature 1.
 
     Matches `Router.decide_batch` exactly: the same prompt, cached prefix and allowed-token order;
     the greedy name and `confidence(router.temperature, router.classes)` equal what decoding reports."""

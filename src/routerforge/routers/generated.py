@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 
 from routerforge.experts import class_of, expert_names, get_expert
+from routerforge.experts.numberwords import digits_for_words
 from routerforge.formats.decision import DecisionParseError, parse_decision
 from routerforge.models.prompts import prompt_text, router_messages, system_prompt
 from routerforge.routers.base import Routed, finish
 from routerforge.routers.calibration import path_class_mass
+from routerforge.routers.grounding import grounded
 from routerforge.routers.prefill import PrefixCache
 from routerforge.routers.constrained import (build_name_trie, charset_mask, clean_spec,
                                            names_below, spec_done, token_texts)
@@ -28,12 +30,19 @@ class Router:
 
     def __init__(self, model, tokenizer, *, fewshot: bool = False, constrained: bool = True,
                  chat_model=None, max_spec_tokens: int = 40, batch_size: int = 16, name: str = "trained",
-                 temperature: float = 1.0, abstain_below: float | None = None, system: str | None = None) -> None:
+                 temperature: float = 1.0, abstain_below: float | None = None, system: str | None = None,
+                 grounding: bool = True, candidates: int = 4, read_numbers: bool = False) -> None:
 
         self.model, self.tok = model.eval(), tokenizer
         self.fewshot, self.constrained, self.name = fewshot, constrained, name
         self.max_spec_tokens, self.batch_size = max_spec_tokens, batch_size
         self.temperature, self.abstain_below = temperature, abstain_below
+        # grounded decoding: a spec the query does not support is replaced by the best of the next
+        # `candidates` beam candidates that is (grounding.py); only the constrained router does this
+        self.grounding, self.candidates = grounding and constrained, candidates
+        # spelled numbers reach the model as digits ("sixty plus forty" -> "60 plus 40"), so a spec copies
+        # digits the prompt shows; grounding and the expert still read the user's own text
+        self.read_numbers = read_numbers
         self._chat_model = chat_model  # a model (or callable returning one) for chat passthrough replies
         self.experts = expert_names()
         self.system = system if system is not None else system_prompt()
@@ -64,6 +73,7 @@ class Router:
             raise RunError(f"{run_dir} is a route-plan run; use `routerforge plan route --run {run_dir}`")
         model, tok, info = load_run_model(run_dir, require_complete=require_complete)
         kw.setdefault("system", info["system"])
+        kw.setdefault("read_numbers", bool(info.get("read_numbers", False)))  # as it was trained
         calib = Path(run_dir) / "calibration.json"
         if calib.is_file():
             c = json.loads(calib.read_text())
@@ -81,7 +91,8 @@ class Router:
         return cls(lm, tok, fewshot=fewshot, constrained=constrained, name=name, chat_model=lm, **kw)
 
     def _full_prompt(self, query: str) -> str:
-        return prompt_text(self.tok, query, system=self.system, fewshot=self.fewshot)
+        text = digits_for_words(query) if self.read_numbers else query
+        return prompt_text(self.tok, text, system=self.system, fewshot=self.fewshot)
 
     def _prompt_ids(self, query: str) -> list[int]:
         return self.tok(self._full_prompt(query), add_special_tokens=False)["input_ids"]
@@ -105,9 +116,48 @@ class Router:
                     continue
                 if self.abstain_below is not None and conf is not None and conf < self.abstain_below:
                     expert, spec = "chat", ""
+                path, reason = "greedy", ""
+                if self.grounding and expert not in self.empty_spec:
+                    spec, path, reason = self._ground(q, expert, spec)
                 chat = self.chat_reply if with_chat_answers else None
-                out.append(finish(q, expert, spec, started=started, raw=raw, confidence=conf, chat_answer=chat))
+                routed = finish(q, expert, spec, started=started, raw=raw, confidence=conf, chat_answer=chat)
+                routed.extra["decode_path"] = path
+                if reason:
+                    routed.extra["grounding"] = reason
+                out.append(routed)
         return out
+
+    # ---- grounded decoding --------------------------------------------------------------------
+    def _ground(self, query: str, expert: str, spec: str) -> tuple[str, str, str]:
+        """(spec, path, reason): the greedy spec if the query supports it; else the first beam candidate
+        that is grounded (`candidate:i`); else the greedy spec, marked `ungrounded` with the reason."""
+        ok, reason = grounded(query, expert, spec)
+        if ok:
+            return spec, "greedy", ""
+        for i, cand in enumerate(self.spec_candidates(query, expert, self.candidates), 1):
+            if cand != spec and grounded(query, expert, cand)[0]:
+                return cand, f"candidate:{i}", ""
+        return spec, "ungrounded", reason
+
+    def spec_candidates(self, query: str, expert: str, k: int) -> list[str]:
+        """The k most likely specs for `expert` (beam search under its charset mask), best first."""
+        import torch
+        from transformers import LogitsProcessor, LogitsProcessorList
+
+        mask = self.spec_masks.get(expert)
+
+        class Mask(LogitsProcessor):
+            def __call__(self, input_ids, scores):
+                return scores if mask is None else scores.masked_fill(~mask.to(scores.device), -math.inf)
+
+        ids = torch.tensor([self._prompt_ids(query) + self.name_tokens[expert]])
+        with torch.no_grad():
+            out = self.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), num_beams=k,
+                                      num_return_sequences=k, max_new_tokens=self.max_spec_tokens, do_sample=False,
+                                      logits_processor=LogitsProcessorList([Mask()]), stop_strings=["->", "\n"],
+                                      tokenizer=self.tok, pad_token_id=self.tok.pad_token_id)
+        texts = self.tok.batch_decode(out[:, ids.shape[1]:], skip_special_tokens=True)
+        return list(dict.fromkeys(clean_spec(t) for t in texts))
 
     def decide_batch(self, queries: list[str], choose=None) -> list[tuple[str | None, str, str, float | None]]:
         """Greedy decode `expert: spec ->` for each query; returns (expert, spec, raw_text, confidence).

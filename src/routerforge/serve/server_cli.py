@@ -37,15 +37,16 @@ def add_parser(subparsers: Any) -> None:
 
 
 def build_router(run_dir: str | None, router_name: str | None) -> Any:
-    """The router to serve: `ROUTERS.resolve(name)(run=...)`, or the trained model from `run_dir`."""
-    from routerforge.routers.base import ROUTERS, BaseRouter
+    """The router to serve: `build_routers([name], run=...)` (the one registry), or the trained model from `run_dir`."""
+    from routerforge.routers.base import BaseRouter
 
     run_path = Path(run_dir) if run_dir else None
     if run_path is not None and not run_path.is_dir():
         raise UserError(f"run directory not found: {run_path}")
     if router_name:
-        _import_router_registrations()
-        router = ROUTERS.resolve(router_name)(run=run_path)
+        from routerforge.routers.registry import build_routers
+
+        router = build_routers([router_name], run=run_path)[router_name]
     else:
         if run_path is None:
             raise UserError("serve needs --run RUN (a training run directory) or --router NAME")
@@ -60,18 +61,6 @@ def build_router(run_dir: str | None, router_name: str | None) -> Any:
     if not isinstance(router, BaseRouter):
         raise UserError(f"{router_name or run_path} did not build a router (needs .name, .route, .route_batch)")
     return router
-
-
-def _import_router_registrations() -> None:
-    """Modules that register routers in ROUTERS on import; absent ones are skipped."""
-    import importlib
-
-    for module in ("routerforge.routers.registry", "routerforge.routers.generated"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

@@ -92,7 +92,7 @@ def assist_sft(argv: list[str]) -> int:
 
     from routerforge.data.generate import generate_rows
     from routerforge.models.loading import load_model
-    from routerforge.models.prompts import system_prompt
+    from routerforge.models.prompts import model_rows, system_prompt
     from routerforge.train.callbacks import LogCallback, RichProgressCallback
     from routerforge.models.build import make_trainable, use_bf16
     from routerforge.train.common import last_checkpoint, set_seed
@@ -107,7 +107,7 @@ def assist_sft(argv: list[str]) -> int:
         rows = read_jsonl(Path(args.init) / "data" / "train.jsonl")
     else:
         rows = generate_rows(cfg.data)["train"]
-    examples = sft_examples(rows, system_prompt(style=cfg.prompt_style))
+    examples = sft_examples(model_rows(rows, cfg.read_numbers), system_prompt(style=cfg.prompt_style))
     out = Path(args.out)
     sft_dir = partial_dir(out) / "sft"  # process 0's SFT dir: shared checkpoints
     set_seed(cfg.seed)

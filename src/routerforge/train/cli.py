@@ -1,6 +1,6 @@
 """`routerforge train`: the whole pipeline (data -> SFT -> RL -> eval) or one stage of it.
 
-    routerforge train --config configs/cot_standardization.yaml --out runs/NAME [--force] [--merge]
+    routerforge train --config configs/router.yaml --out runs/NAME [--force] [--merge]
     routerforge train sft --config FILE --out runs/NAME          (data -> SFT -> eval)
     routerforge train rl --init runs/SFT_RUN --out runs/NAME     (RL on an existing run -> eval)
     routerforge train --backend vertex --config FILE --out DIR [--dry-run]

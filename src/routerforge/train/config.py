@@ -104,6 +104,8 @@ class PipelineConfig:
     seed: int = 42
     prompt_style: str = "compact"  # system prompt: "compact" (names + short descriptions), "full" (+ examples)
     #   or "minimal" (one line of names: the cheapest rows for a router that is trained)
+    read_numbers: bool = False  # spelled numbers reach the model as digits ("sixty" -> "60"), in training
+    #   and when served (run.json records it); grounding and the experts still read the user's text
     data: Any = None  # routerforge.data.config.DataConfig (built from the `data:` section)
     sft: SFTConfig = field(default_factory=SFTConfig)
     rl: RLConfig = field(default_factory=RLConfig)

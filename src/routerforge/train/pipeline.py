@@ -1,6 +1,6 @@
 """One command, one run directory: data -> SFT -> RL -> eval, top to bottom.
 
-    routerforge train --config configs/cot_standardization.yaml --out runs/NAME
+    routerforge train --config configs/router.yaml --out runs/NAME
 
 The run is built in a hidden sibling `.NAME.partial/` and renamed into place only when complete, so
 a killed run never leaves a directory that looks finished (`routerforge.rundir.RunDir`): an existing
@@ -25,7 +25,7 @@ from routerforge.configtools import to_dict
 from routerforge.evaluate.benchmarks import load_rows
 from routerforge.io import atomic_write_json, read_jsonl
 from routerforge.models.build import load_policy
-from routerforge.models.prompts import system_prompt
+from routerforge.models.prompts import model_rows, system_prompt
 from routerforge.rundir import RunDir
 from routerforge.train.config import PipelineConfig
 
@@ -60,6 +60,7 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
             generate_dataset(cfg.data, data_dir, force=True)
         atomic_write_json(data_dir / "manifest.json", file_manifest(data_dir))
         train_rows = read_jsonl(data_dir / "train.jsonl")
+        train_rows = model_rows(train_rows, cfg.read_numbers)  # what the model reads (read_numbers)
         eval_rows = load_rows(data_dir / f"{cfg.eval.split}.jsonl")  # with answer/zone truth columns
         console.print(f"data: {len(train_rows)} train rows, {len(eval_rows)} {cfg.eval.split} rows")
 
@@ -73,20 +74,19 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
             weights = Path(init_run) / "adapter"
 
     # 3. RL: sampled decisions, rewarded by executing them with the experts.
-    t = time.time()
-    if "rl" in stages and cfg.rl.iterations > 0:
-        console.rule("RL")
-        if cfg.rl.algorithm == "grpo":
-            from routerforge.train.grpo import train_grpo
+    with run.stage("rl"):
+        if "rl" in stages and cfg.rl.iterations > 0:
+            console.rule("RL")
+            if cfg.rl.algorithm == "grpo":
+                from routerforge.train.grpo import train_grpo
 
-            weights = train_grpo(cfg.rl, model_ref=cfg.model, sft=cfg.sft, init_weights=weights,
-                                 rows=train_rows, system=system, out_dir=work / "rl", seed=cfg.seed,
-                                 console=console)
-        else:
-            policy, tok = load_policy(cfg.model, cfg.sft, weights)
-            weights = train_rl(cfg.rl, model=policy, tokenizer=tok, rows=train_rows, system=system,
-                               out_dir=work / "rl", seed=cfg.seed, console=console)
-    run.timings["rl_s"] = time.time() - t
+                weights = train_grpo(cfg.rl, model_ref=cfg.model, sft=cfg.sft, init_weights=weights,
+                                     rows=train_rows, system=system, out_dir=work / "rl", seed=cfg.seed,
+                                     console=console)
+            else:
+                policy, tok = load_policy(cfg.model, cfg.sft, weights)
+                weights = train_rl(cfg.rl, model=policy, tokenizer=tok, rows=train_rows, system=system,
+                                   out_dir=work / "rl", seed=cfg.seed, console=console)
 
     # 4. Package: the adapter (PEFT format), optionally a merged model, and run.json.
     adapter = work / "adapter"
@@ -94,36 +94,35 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
         shutil.rmtree(adapter)
     shutil.copytree(weights, adapter)
     info = {"model": cfg.model, "method": cfg.sft.method, "adapter": "adapter", "prompt_style": cfg.prompt_style,
-            "system": system, "seed": cfg.seed, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            "system": system, "read_numbers": cfg.read_numbers, "seed": cfg.seed,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     atomic_write_json(work / "run.json", info)
     if merge:
         save_merged(cfg.model, cfg.sft.method, adapter, work / "merged")
 
     # 5. Calibrate (optional): temperature + abstention threshold on the val split, so the evaluation
     #    below scores the router exactly as `Router.from_run` serves it.
-    t = time.time()
-    if cfg.eval.calibrate_precision is not None and (work / "data" / "val.jsonl").is_file():
-        from routerforge.train.calibrate import calibrate_run
+    with run.stage("calibrate"):
+        if cfg.eval.calibrate_precision is not None and (work / "data" / "val.jsonl").is_file():
+            from routerforge.train.calibrate import calibrate_run
 
-        console.rule("calibration (val split)")
-        cal = calibrate_run(work, split="val", target_precision=cfg.eval.calibrate_precision, use_probe=False,
-                            require_complete=False)["generated"]
-        console.print(f"temperature {cal['temperature']:.2f}, abstain below "
-                      f"{'-' if cal['abstain_below'] is None else format(cal['abstain_below'], '.3f')}, "
-                      f"val coverage {cal['coverage']:.3f}")
-    run.timings["calibrate_s"] = time.time() - t
+            console.rule("calibration (val split)")
+            cal = calibrate_run(work, split="val", target_precision=cfg.eval.calibrate_precision, use_probe=False,
+                                require_complete=False)["generated"]
+            console.print(f"temperature {cal['temperature']:.2f}, abstain below "
+                          f"{'-' if cal['abstain_below'] is None else format(cal['abstain_below'], '.3f')}, "
+                          f"val coverage {cal['coverage']:.3f}")
 
     # 6. Evaluate on the held-out split with the fast runtime, like a user would route.
-    t = time.time()
-    console.rule(f"eval ({cfg.eval.split} split)")
-    metrics = evaluate_run(work, eval_rows, batch_size=cfg.eval.batch_size, console=console, title=out.name)
-    gate_failures: list[str] = []
-    if cfg.eval.gate:
-        from routerforge.evaluate.gates import check_gate
+    with run.stage("eval"):
+        console.rule(f"eval ({cfg.eval.split} split)")
+        metrics = evaluate_run(work, eval_rows, batch_size=cfg.eval.batch_size, console=console, title=out.name)
+        gate_failures: list[str] = []
+        if cfg.eval.gate:
+            from routerforge.evaluate.gates import check_gate
 
-        gate_failures = check_gate({"trained": metrics}, cfg.eval.gate)
-        atomic_write_json(work / "eval" / "gate.json", {"gate": cfg.eval.gate, "failures": gate_failures})
-    run.timings["eval_s"] = time.time() - t
+            gate_failures = check_gate({"trained": metrics}, cfg.eval.gate)
+            atomic_write_json(work / "eval" / "gate.json", {"gate": cfg.eval.gate, "failures": gate_failures})
 
     # 7. Publish atomically: timings, COMPLETE last, then swap into place.
     run.publish()

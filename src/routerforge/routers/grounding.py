@@ -1,0 +1,128 @@
+"""Grounding: is a decoded spec supported by its query? A pure check, run before a spec is trusted.
+
+A spec is grounded when everything it names comes from the request:
+
+- numbers: each number in the spec is a number of the query — written in digits (`1,000`, `3,5`) or
+  spelled in any of ten languages (`sixty`, `neun`) — or derived from one the way the spec grammars
+  say it (a percent `20%` as `0.2`/`0.8`, a fraction word `a quarter` as `4`/`0.25`/`0.75`, `half` as
+  `2`/`0.5`, minutes as hours `/60`), or one of the small constants people leave implicit (1, 2, 60...);
+- places (time): the place is in the query (case- and accent-insensitive);
+- names (schedule): every task/person name is a word of the query, exactly as written;
+- coverage (math, word problems): every number the query writes in digits is used by the spec, so a
+  spec that drops a step ("subtract 95 and then 60 from 980" → `980 - 95`) is not trusted;
+- and the expert accepts the spec (`Expert.run` is ok).
+
+`grounded(query, expert, spec)` returns `(ok, reason)`. Experts with no rule here (chat, plug-ins) are
+grounded when they execute. The generated router tries its next candidates when the best one fails.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from fractions import Fraction
+
+from routerforge.experts import class_of, expert_names, get_expert
+from routerforge.experts.numberwords import spelled_numbers
+
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+FRACTION_WORDS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
+                  "fifths": 5, "tenth": 10, "tenths": 10, "eighth": 8, "eighths": 8, "twice": 2, "double": 2,
+                  "triple": 3, "dozen": 12, "hälfte": 2, "halb": 2, "moitié": 2, "mitad": 2, "metà": 2,
+                  "metade": 2, "helft": 2, "viertel": 4, "quart": 4, "cuarto": 4, "quarto": 4}
+IMPLICIT = {Fraction(0), Fraction(1), Fraction(2), Fraction(60), Fraction(100), Fraction(12), Fraction(24)}
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _digit_numbers(text: str) -> set[Fraction]:
+    out: set[Fraction] = set()
+    for raw in _NUM.findall(text):
+        candidates = {raw.replace(",", ""), raw.replace(",", "."), raw.replace(".", "").replace(",", ".")}
+        for c in candidates:
+            try:
+                out.add(Fraction(c))
+            except (ValueError, ZeroDivisionError):
+                continue
+    return out
+
+
+def query_numbers(query: str) -> set[Fraction]:
+    """Every number the query states, and the values the spec grammars derive from them."""
+    base = _digit_numbers(query) | {Fraction(n) for n in spelled_numbers(query)}
+    words = set(re.findall(r"\w+", _fold(query)))
+    base |= {Fraction(k) for w, k in FRACTION_WORDS.items() if w in words}
+    # "two and a half hours", "an hour and a quarter": only when the query says half / quarter
+    parts = ([Fraction(1, 2)] if words & {"half", "halb", "halben", "demi", "media", "mezza", "meia", "half"} else []) + \
+        ([Fraction(1, 4), Fraction(3, 4)] if words & {"quarter", "quarters", "viertel", "quart", "cuarto"} else [])
+    out = set(base) | IMPLICIT
+    for x in base | {Fraction(1)}:  # 1: "an hour", "a box" are ones nobody writes in digits
+        out |= {x / 100, 1 - x / 100, 1 + x / 100, x / 60}
+        if x:
+            out |= {1 / x, 1 - 1 / x}
+        out |= {x * y for y in base} if len(base) <= 12 else set()
+        if x.denominator == 1:
+            out |= {x + p for p in parts}
+    return out
+
+
+def _derived(x: Fraction) -> set[Fraction]:
+    out = {x, x / 100, 1 - x / 100, 1 + x / 100, x / 60}
+    if x:
+        out |= {1 / x, 1 - 1 / x}
+    return out
+
+
+def uncovered(query: str, spec: str) -> list[Fraction]:
+    """Numbers the query writes in digits that the spec never uses (directly, as a percent or fraction
+    of them, or inside a product): a spec that drops a step of the request."""
+    used = _spec_numbers(spec)
+    products = {a * b for a in used for b in used}
+    return [x for x in sorted(_digit_numbers(query)) if not (_derived(x) & used) and x not in products
+            and not any(x == p / q for p in used for q in used if q)]
+
+
+def _spec_numbers(spec: str) -> set[Fraction]:
+    return {Fraction(n) for n in re.findall(r"\d+(?:\.\d+)?", spec)}
+
+
+def _has_word(query: str, word: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(_fold(word))}(?!\w)", _fold(query)) is not None
+
+
+def grounded(query: str, expert: str, spec: str) -> tuple[bool, str]:
+    """(ok, reason): whether `spec` for `expert` is supported by `query` (see the module docstring)."""
+    if expert not in expert_names():
+        return False, f"unknown expert {expert!r}"
+    result = get_expert(expert).run(spec)
+    if not result.ok:
+        return False, result.error or "the expert rejected the spec"
+    cls = class_of(expert)
+    if cls in ("math", "word_problem", "schedule"):
+        known = query_numbers(query)
+        missing = [n for n in _spec_numbers(spec) if n not in known]
+        if missing:
+            return False, f"number {float(missing[0]):g} is not in the query"
+    if cls in ("math", "word_problem"):
+        dropped = uncovered(query, spec)
+        if dropped:
+            return False, f"number {float(dropped[0]):g} of the query is not used"
+    if cls == "time" and not _fold(spec.strip()) in _fold(query):
+        return False, f"place {spec.strip()!r} is not in the query"
+    if cls == "schedule":
+        tasks = spec.split("|", 1)[0]
+        for part in tasks.split(","):
+            name = part.split(":", 1)[0].strip()
+            if name and not _has_word(query, name):
+                return False, f"name {name!r} is not in the query"
+    if cls == "word_problem":
+        entity = spec.split(":", 1)[0].strip()
+        if not entity:
+            return False, "no entity"
+    return True, ""
+
+
+__all__ = ["grounded", "query_numbers"]

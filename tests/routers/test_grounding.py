@@ -1,0 +1,42 @@
+"""Grounding: a spec is trusted only when the query supports it (routers/grounding.py)."""
+
+import pytest
+
+from routerforge.routers.grounding import grounded
+
+
+@pytest.mark.parametrize("query,expert,spec", [
+    ("What is 256 * 4?", "multiply", "256 * 4"),
+    ("sixty plus forty", "add", "60 + 40"),
+    ("neun mal sieben", "multiply", "9 * 7"),
+    ("Combien font 20 fois 4 ?", "multiply", "20 * 4"),
+    ("What is 15% of 80?", "multiply", "80 * 0.15"),
+    ("Janet has 16 eggs, eats 3, bakes with 4 and doubles the rest.", "word_problem", "eggs:16 | -3 -4 *2"),
+    ("A $40 shirt is 25% off. What does it cost?", "word_problem", "price:40 | *0.75"),
+    ("Lina pays with a $50 bill for 3 tickets at $9 each.", "word_problem", "money:50 | -3*9"),
+    ("Wie spät ist es in Rom?", "time", "Rom"),
+    ("What time is it in são paulo?", "time", "São Paulo"),
+    ("Schedule Alice (2hr) and Bob (1hr), no overlap", "schedule", "Alice:2hr,Bob:1hr | no_overlap"),
+    ("Plan chemistry for an hour and a half, then Lou for 30 minutes", "schedule",
+     "chemistry:1.5hr,Lou:30min | sequential"),
+])
+def test_supported_specs_are_grounded(query, expert, spec):
+    ok, reason = grounded(query, expert, spec)
+    assert ok, reason
+
+
+@pytest.mark.parametrize("query,expert,spec,why", [
+    ("sixty plus forty", "add", "6 + 4", "is not in the query"),
+    ("5 boxes with 8 apples each, 6 are eaten", "word_problem", "apples:5 | -7", "number 7"),
+    ("Wie spät ist es in Rom?", "time", "Tokyo", "place"),
+    ("Line up calls with Pablo (an hour) and Clara (2.5 hours)", "schedule", "Pablo:1.5hr,Clara:2.5hr | sequential",
+     "number 1.5"),
+    ("Schedule Lou (1hr) and chemistry (2hr)", "schedule", "Lu:1hr,chem:2hr | no_overlap", "name 'Lu'"),
+    ("Schedule Alice (2hr) and Bob (1hr)", "schedule", "Alice:2hr,Bob:1hr | no_interactions", "schedule"),
+    ("What is 12 / 0?", "divide", "12 / 0", "divide"),
+    ("Subtract 701.9 and then 95 from 19444.", "subtract", "19444 - 701.9", "95 of the query is not used"),
+    ("What do you get if you multiply 6, 784 and 3?", "multiply", "6 * 784", "3 of the query is not used"),
+])
+def test_unsupported_specs_are_not(query, expert, spec, why):
+    ok, reason = grounded(query, expert, spec)
+    assert not ok and why in reason
