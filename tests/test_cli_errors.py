@@ -7,25 +7,26 @@ from routerforge.errors import ConfigError, UserError
 
 
 def _patched(monkeypatch, exc):
-    import routerforge.experts.cli as experts_cli
+    """A `boom` subcommand that raises `exc`."""
+    real = cli.build_parser
 
     def boom(args):
         raise exc
 
-    real = experts_cli.add_parser
+    def build():
+        parser = real()
+        sub = next(a for a in parser._actions if a.dest == "command")
+        sub.add_parser("boom").set_defaults(func=boom)
+        return parser
 
-    def add_parser(sub):
-        real(sub)
-        sub.choices["experts"].set_defaults(func=boom)
-
-    monkeypatch.setattr(experts_cli, "add_parser", add_parser)
+    monkeypatch.setattr(cli, "build_parser", build)
 
 
 @pytest.mark.parametrize("exc", [UserError("bad thing"), ConfigError("sft.lr must be a number"),
                                  FileNotFoundError("no such file: x")])
 def test_user_errors_are_one_line(monkeypatch, capsys, exc):
     _patched(monkeypatch, exc)
-    assert cli.main(["experts", "list"]) == 2
+    assert cli.main(["boom"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
 
@@ -34,4 +35,4 @@ def test_user_errors_are_one_line(monkeypatch, capsys, exc):
 def test_internal_errors_keep_their_traceback(monkeypatch, exc):
     _patched(monkeypatch, exc)
     with pytest.raises(type(exc)):
-        cli.main(["experts", "list"])
+        cli.main(["boom"])

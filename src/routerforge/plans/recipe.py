@@ -173,12 +173,18 @@ def run_plan_train(cfg: PlanTrainConfig, out: str | Path, *, force: bool = False
 
 
 def benchmark_path(bench_dir: str, name: str) -> Path:
-    """A benchmark file stem (in bench_dir) or path; bench_dir falls back to the source checkout."""
+    """A benchmark file stem (in bench_dir) or path. bench_dir is tried as given, then inside the shared
+    benchmarks folder (`evaluate.benchmarks.benchmarks_dir()`: `$ROUTERFORGE_BENCHMARKS` or the
+    checkout's benchmarks/data), the same place the expert router's benchmarks come from."""
+    from routerforge.evaluate.benchmarks import benchmarks_dir
+
     if name.endswith(".jsonl"):
         candidates = [Path(name)]
     else:
         rel = Path(bench_dir) / f"{name}.jsonl"
-        candidates = [rel, Path(__file__).resolve().parents[3] / rel]
+        shared = benchmarks_dir()
+        candidates = [rel, shared / rel.relative_to("benchmarks/data") if rel.is_relative_to("benchmarks/data")
+                      else shared / rel, shared.parents[1] / rel]
     for path in candidates:
         if path.is_file():
             return path
