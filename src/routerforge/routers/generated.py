@@ -32,7 +32,6 @@ class Router:
                  chat_model=None, max_spec_tokens: int = 40, batch_size: int = 16, name: str = "trained",
                  temperature: float = 1.0, abstain_below: float | None = None, system: str | None = None,
                  grounding: bool = True, candidates: int = 4, read_numbers: bool = False) -> None:
-
         self.model, self.tok = model.eval(), tokenizer
         self.fewshot, self.constrained, self.name = fewshot, constrained, name
         self.max_spec_tokens, self.batch_size = max_spec_tokens, batch_size
