@@ -119,3 +119,37 @@ def test_no_abstain_router_ignores_the_abstention_threshold(tiny_run_copy):
     assert all(r.expert == "chat" for r in gated)  # nothing reaches an almost-certain threshold
     for g, f in zip(gated, free):
         assert f.raw.startswith(f.expert) and g.confidence == pytest.approx(f.confidence)
+
+
+def test_route_input_routes_only_and_streams_to_stdout(tiny_run, tmp_path, capsys, monkeypatch):
+    """`--input` decides and never generates chat replies unless --chat-replies; rows come out in order,
+    batch after batch."""
+    from routerforge.routers.generated import Router
+
+    def no_reply(self, query, max_new_tokens=48):
+        raise AssertionError("route --input generated a chat reply without --chat-replies")
+
+    monkeypatch.setattr(Router, "chat_reply", no_reply)
+    monkeypatch.setattr(Router, "route_batch", _force_chat(Router.route_batch))
+    queries = tmp_path / "q.jsonl"
+    texts = [f"Tell me a joke number {i}" for i in range(20)]  # two batches of the router's 16
+    queries.write_text("".join(json.dumps({"query": q}) + "\n" for q in texts))
+    assert main(["route", "--run", str(tiny_run), "--input", str(queries)]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r["query"] for r in rows] == texts and all(r["expert"] == "chat" for r in rows)
+    monkeypatch.setattr(Router, "chat_reply", lambda self, q, max_new_tokens=48: "a reply")
+    out = tmp_path / "d.jsonl"
+    assert main(["route", "--run", str(tiny_run), "--input", str(queries), "--chat-replies", "--output", str(out)]) == 0
+    assert {json.loads(x)["answer"] for x in out.read_text().splitlines()} == {"a reply"}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".d.jsonl")] == []  # temp file renamed
+
+
+def _force_chat(route_batch):
+    """The tiny random model's decisions are arbitrary: make every row a chat decision, keeping the
+    router's own chat-reply plumbing (with_chat_answers -> chat_reply)."""
+    def wrapped(self, queries, *, with_chat_answers=False):
+        from routerforge.routers.base import finish
+
+        return [finish(q, "chat", "", started=0.0, chat_answer=self.chat_reply if with_chat_answers else None)
+                for q in queries]
+    return wrapped

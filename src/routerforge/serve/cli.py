@@ -4,7 +4,13 @@
     routerforge route --run runs/NAME --input q.jsonl --output decisions.jsonl
 
 Output rows: {"query", "expert", "spec", "result", "answer", "ok", "error", "latency_ms", "confidence"}.
-`answer` is the executed result, or for `chat` a short reply from the base model (adapter disabled).
+`answer` is the executed result; for `chat` it is a short reply from the base model (adapter disabled)
+for one query, and empty for `--input` unless `--chat-replies` asks for one (a reply costs ~50 forward
+passes, a decision a handful: a log file wants decisions).
+
+`--input` routes in batches and streams: each batch's rows are printed (or appended to a hidden temp
+file beside `--output`, renamed into place at the end) as soon as they are decided, with a progress
+bar on stderr.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--router", default="trained", help="router name: trained (default), probe, rules, ...")
     p.add_argument("--input", help="JSONL file with a `query` field per row")
     p.add_argument("--output", help="where --input decisions go (JSONL); default stdout")
-    p.add_argument("--no-chat", action="store_true", help="skip generating chat replies (faster)")
+    p.add_argument("--no-chat", action="store_true", help="one query: skip the chat reply (faster)")
+    p.add_argument("--chat-replies", action="store_true",
+                   help="--input: also generate a reply for every chat row (slow: seconds a row)")
     p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     p.set_defaults(func=run)
 
@@ -55,7 +63,7 @@ def load_router(run_dir: str, name: str = "trained"):
 
 def run(args) -> int:
     from routerforge.errors import UserError
-    from routerforge.io import atomic_write_jsonl, iter_jsonl
+    from routerforge.io import iter_jsonl
 
     if (args.query is None) == (args.input is None):
         raise UserError("give either one query or --input FILE")
@@ -67,16 +75,60 @@ def run(args) -> int:
     if args.output and Path(args.output).exists() and not args.force:
         raise UserError(f"{args.output} exists; pass --force to overwrite it")
     router = load_router(args.run, args.router)
-    chat = not args.no_chat and hasattr(router, "chat_reply")
-    if hasattr(router, "route_batch") and "with_chat_answers" in router.route_batch.__code__.co_varnames:
-        routed = router.route_batch(queries, with_chat_answers=chat)
-    else:
-        routed = router.route_batch(queries)
-    out_rows = [r.to_output_row() for r in routed]
-    if args.output:
-        atomic_write_jsonl(args.output, out_rows)
-        print(f"{len(out_rows)} decisions written to {args.output}", file=sys.stderr)
-    else:
-        for row in out_rows:
+    chat = hasattr(router, "chat_reply") and (args.chat_replies if args.input else not args.no_chat)
+    takes_chat = hasattr(router, "route_batch") and "with_chat_answers" in router.route_batch.__code__.co_varnames
+
+    def decide(chunk: list[str]) -> list[dict]:
+        routed = router.route_batch(chunk, with_chat_answers=chat) if takes_chat else router.route_batch(chunk)
+        return [r.to_output_row() for r in routed]
+
+    if not args.input:
+        row = decide(queries)[0]
+        if args.output:
+            from routerforge.io import atomic_write_jsonl
+
+            atomic_write_jsonl(args.output, [row])
+        else:
             print(json.dumps(row, ensure_ascii=False))
-    return 0 if all(r["ok"] for r in out_rows) or args.input else 2
+        return 0 if row["ok"] else 2
+    n = _stream(queries, decide, getattr(router, "batch_size", 16), args.output)
+    if args.output:
+        print(f"{n} decisions written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _stream(queries: list[str], decide, batch: int, output: str | None) -> int:
+    """Route `queries` batch by batch, writing each batch's rows as it is done (stdout, or a temp file
+    beside `output` renamed into place when every row is written); a progress bar on stderr."""
+    import os
+    import tempfile
+
+    from rich.console import Console
+
+    from routerforge.train.callbacks import make_progress
+
+    fh, tmp = sys.stdout, None
+    if output:
+        path = Path(output)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fh = os.fdopen(fd, "w", encoding="utf-8")
+    written = 0
+    try:
+        with make_progress(Console(stderr=True)) as progress:
+            task = progress.add_task("route", total=len(queries), info="")
+            for i in range(0, len(queries), batch):
+                for row in decide(queries[i:i + batch]):
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    written += 1
+                fh.flush()
+                progress.update(task, completed=written)
+        if tmp:
+            fh.close()
+            os.replace(tmp, output)
+    except BaseException:
+        if tmp:
+            fh.close()
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    return written

@@ -58,6 +58,9 @@ def distributed_problem(argv: list[str]) -> str | None:
     if args.backend == "local" and args.stage in ("all", "rl") and cfg.rl.algorithm == "grpo" and cfg.rl.iterations > 0:
         return ("rl.algorithm: grpo does not run under a multi-process launch: run `train sft` distributed, "
                 "then `routerforge train rl --init RUN` in a single process")
+    if args.backend == "local" and args.stage in ("all", "sft") and cfg.sft.cache_frozen:
+        # the cached-layer loop (train/sft_cached.py) is single-process; DDP goes through TRL's trainer
+        return "sft.cache_frozen runs in one process: pass --set sft.cache_frozen=false for a multi-process launch"
     return None
 
 

@@ -35,6 +35,8 @@ class SFTConfig:
     completion_logits_only: bool = True  # LM head + loss only at completion positions (CPU: the 49k-vocab head
     #   at every prompt position was most of a step); False = TRL's own loss over every position
     group_by_length: bool = True  # batches of rows of similar length (less padding)
+    cache_frozen: bool = False  # run the frozen lower layers once per row and train the rest on their saved
+    #   output every epoch (needs lora_layers or method unfreeze; train/sft_cached.py; single process)
     save_steps: int = 25  # checkpoint every N optimizer steps (resume picks the last one)
     max_steps: int = -1  # >0 caps the optimizer steps (tests, smoke runs)
 

@@ -29,7 +29,13 @@ def train_sft(cfg: SFTConfig, *, model_ref: str, examples: list[dict], out_dir: 
               console: Console | None = None, resume: bool = True) -> Path:
     """Train on TRL prompt/completion `examples` (see `sft_examples`) and save the router weights to
     `out_dir/final` (a PEFT adapter, or a full model for method=unfreeze); checkpoints go to
-    `out_dir/checkpoint-N` and are resumed from."""
+    `out_dir/checkpoint-N` and are resumed from. With `cfg.cache_frozen` the frozen lower layers run
+    once per row instead of once per epoch (`train.sft_cached`, same result format)."""
+    if cfg.cache_frozen:
+        from routerforge.train.sft_cached import train_sft_cached
+
+        return train_sft_cached(cfg, model_ref=model_ref, examples=examples, out_dir=out_dir, seed=seed,
+                                console=console, resume=resume)
     out_dir = Path(out_dir)
     console = console or Console()
     set_seed(seed)

@@ -1,0 +1,47 @@
+"""models/stack.py: the decoder split at its first trainable layer computes the model's own forward."""
+
+import pytest
+import torch
+
+from routerforge.models import stack
+from routerforge.models.build import apply_lora
+from routerforge.models.loading import load_model
+
+
+def _lora(tiny_model_dir, last_layers):
+    model, tok = load_model(tiny_model_dir)
+    model = apply_lora(model, 4, 8, 0.0, ["q_proj", "v_proj", "down_proj"], last_layers)
+    torch.manual_seed(0)
+    for name, p in model.named_parameters():
+        if "lora_B" in name:  # PEFT starts B at zero (adapter = identity): make it a real change
+            p.data.normal_(0, 0.5)
+    return model.eval(), tok
+
+
+def test_top_of_bottom_equals_the_full_forward_on_a_right_padded_batch(tiny_model_dir):
+    model, _ = _lora(tiny_model_dir, 1)
+    split = stack.split_layer(model)
+    assert split == 1 and stack.frozen_below_split(model)
+    ids = torch.randint(5, 300, (3, 9))
+    mask = torch.ones(3, 9, dtype=torch.long)
+    mask[1, 6:] = 0  # right padding
+    mask[2, 3:] = 0
+    with torch.no_grad():
+        want = model(input_ids=ids, attention_mask=mask).logits
+        got = stack.top(model, stack.bottom(model, ids, mask, split), mask, split)
+        keep = torch.tensor([0, 2])
+        some = stack.top(model, stack.bottom(model, ids, mask, split), mask, split, keep)
+    real = mask.bool()
+    assert torch.allclose(got[real], want[real], atol=1e-4)
+    assert torch.allclose(some, want[:, keep], atol=1e-4)
+    # the real tokens' states do not depend on the padding: row 2 alone gives the same logits
+    with torch.no_grad():
+        alone = stack.top(model, stack.bottom(model, ids[2:, :3], mask[2:, :3], split), mask[2:, :3], split)
+    assert torch.allclose(alone[0], want[2, :3], atol=1e-4)
+
+
+def test_lora_everywhere_has_nothing_to_cache(tiny_model_dir):
+    model, _ = _lora(tiny_model_dir, None)
+    assert stack.split_layer(model) == 0
+    with pytest.raises(TypeError, match="not a decoder"):
+        stack.decoder(torch.nn.Linear(2, 2))
