@@ -85,7 +85,11 @@ def told(query: str) -> list[set[Fraction]]:
 
 
 def spec_numbers(spec: str) -> list[Fraction]:
-    return [Fraction(x) for x in re.findall(r"\d+(?:\.\d+)?", spec.split(":", 1)[1])]
+    """The spec's numbers in order; a fraction taken away, `*(1-2/5)`, is the one number it copies (2/5)."""
+    out = []
+    for m in re.finditer(r"\(1-(\d+)/(\d+)\)|\d+(?:\.\d+)?", spec.split(":", 1)[1]):
+        out.append(Fraction(int(m.group(1)), int(m.group(2))) if m.group(1) else Fraction(m.group()))
+    return out
 
 
 def answer(steps: list) -> Fraction:
@@ -177,16 +181,19 @@ def test_multi_step_specs_tell_their_numbers_in_query_order(wp_samples):
 
 
 def test_multi_step_conventions(wp_samples):
-    """A fraction or percentage taken away is `*remaining` (never `-80/4`); half is `/2`; a share is `/k` or
-    `/(a+b)`; products are single terms; money is dollars or euros as the query writes it."""
+    """A percentage taken away is copied, `-20%`; a fraction taken away is `*(1-a/b)` with the story's a/b
+    (never `-80/4` or a computed `*0.75`); half is `/2`; a share is `/k` or `/(a+b)`; products are single
+    terms; money is dollars or euros as the query writes it."""
     for t, samples in wp_samples:
         for s in samples:
             if "steps" not in s.slots:
                 continue
             entity, ops = s.spec.split(" | ", 1) if " | " in s.spec else (s.spec[:-2], "")
             for op, (kind, *nums) in zip(ops.split(), s.slots["steps"][1:]):
-                if kind in ("take_fraction", "take_percent"):
-                    assert re.fullmatch(r"\*0\.\d+", op), (s.spec, kind)
+                if kind == "take_fraction":
+                    assert op == f"*(1-{nums[0]}/{nums[1]})", (s.spec, kind)
+                elif kind == "take_percent":
+                    assert op == f"-{nums[0]}%", (s.spec, kind)
                 elif kind == "take_half":
                     assert op == "/2"
                 elif kind == "share_sum":

@@ -127,3 +127,25 @@ def test_expression_operand_errors(expert, spec, fragment):
 def test_results_equal_numeric(expert):
     assert expert.results_equal("18", "18.0")
     assert not expert.results_equal("18", "19")
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ("comics:35 | -60% -6", "8"),       # a percent of the running value, copied from the story
+    ("price:40 | -25%", "30"),          # the same as *0.75
+    ("x:50 | +10%", "55"),
+    ("x:50 | *80%", "40"),              # with * and /: that many hundredths
+    ("x:50 | /50%", "100"),
+    ("x:20 | +5 -50%", "12.5"),          # of what there is at that point, not of the start
+    ("x:10 | -9*3%", "7.3"),            # a % after a product: that product's percent
+    ("marbles:30 | *(1-2/5)", "18"),    # a fraction taken away, its numbers copied
+])
+def test_percent_operands(expert, spec, expected):
+    result = expert.run(spec)
+    assert result.ok, result.error
+    assert result.value == expected
+
+
+@pytest.mark.parametrize("spec", ["x:10 | %", "x:10 | -%5", "x:10 | -5%%", "x:10% | -5"])
+def test_a_stray_percent_sign_is_an_error(expert, spec):
+    result = expert.run(spec)
+    assert not result.ok and result.error

@@ -45,3 +45,32 @@ def test_lora_everywhere_has_nothing_to_cache(tiny_model_dir):
     assert stack.split_layer(model) == 0
     with pytest.raises(TypeError, match="not a decoder"):
         stack.decoder(torch.nn.Linear(2, 2))
+
+
+def test_a_shared_prefix_run_once_gives_the_full_forward_and_its_gradient(tiny_model_dir):
+    model, _ = _lora(tiny_model_dir, 1)
+    model.train()
+    split = stack.split_layer(model)
+    prefix = torch.randint(5, 300, (4,))
+    rows = torch.randint(5, 300, (3, 6))
+    mask = torch.ones(3, 6, dtype=torch.long)
+    mask[1, 4:] = 0  # right padding after the row's own tokens
+    full_ids = torch.cat([prefix.expand(3, -1), rows], 1)
+    full_mask = torch.cat([torch.ones(3, 4, dtype=torch.long), mask], 1)
+    params = [p for p in model.parameters() if p.requires_grad]
+
+    want = stack.top(model, stack.bottom(model, full_ids, full_mask, split), full_mask, split)[:, 4:]
+    want[mask.bool()].square().sum().backward()
+    want_grads = [p.grad.clone() for p in params]
+    model.zero_grad()
+
+    pre = stack.bottom(model, prefix.unsqueeze(0), torch.ones(1, 4, dtype=torch.long), split)
+    hidden = stack.bottom(model, rows, mask, split, prefix_ids=prefix)
+    got = stack.top(model, hidden, mask, split, prefix=pre)
+    got[mask.bool()].square().sum().backward()
+    real = mask.bool()
+    assert got.shape == want.shape and torch.allclose(got[real], want[real], atol=1e-4)
+    assert all(torch.allclose(p.grad, g, atol=1e-4, rtol=1e-4) for p, g in zip(params, want_grads))
+    assert any(g.abs().sum() > 0 for g in want_grads)
+    some = stack.top(model, hidden, mask, split, torch.tensor([0, 3]), prefix=pre)
+    assert torch.allclose(some, want[:, [0, 3]], atol=1e-4)

@@ -13,6 +13,8 @@ from routerforge.routers.grounding import grounded
     ("What is 15% of 80?", "multiply", "80 * 0.15"),
     ("Janet has 16 eggs, eats 3, bakes with 4 and doubles the rest.", "word_problem", "eggs:16 | -3 -4 *2"),
     ("A $40 shirt is 25% off. What does it cost?", "word_problem", "price:40 | *0.75"),
+    ("A $40 shirt is 25% off. What does it cost?", "word_problem", "price:40 | -25%"),
+    ("Ravi has 30 marbles and gives away two fifths.", "word_problem", "marbles:30 | *(1-2/5)"),
     ("Lina pays with a $50 bill for 3 tickets at $9 each.", "word_problem", "money:50 | -3*9"),
     ("Wie spät ist es in Rom?", "time", "Rom"),
     ("What time is it in são paulo?", "time", "São Paulo"),

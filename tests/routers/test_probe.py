@@ -42,7 +42,7 @@ def test_probe_features_are_the_routing_hidden_states(router, tiny_run):
     out, _ = prefill(router, queries, output_hidden_states=True)
     assert len(seen["hs"]) == len(out.hidden_states) == router.model.config.num_hidden_layers + 1
     for a, b in zip(seen["hs"], out.hidden_states):
-        assert np.allclose(a.numpy(), b.numpy(), atol=1e-5)
+        assert np.allclose(a.float().numpy(), b.float().numpy(), atol=1e-5)
 
 
 def test_fit_cli_writes_a_probe_that_routes(run_copy):

@@ -49,3 +49,22 @@ def test_fewshot_router_in_the_harness():
     assert all(p["raw"] is not None for p in preds)
     m = res["routers"]["fewshot"]
     assert 0 <= m["format_validity"] <= 1 and m["n"] == 2 and m["latency_p50_ms"] > 0
+
+
+def test_a_run_serves_in_float32_or_bfloat16(tiny_run):
+    import torch
+
+    from routerforge.routers.generated import Router
+
+    queries = ["What is 256 * 4?", "time in Tokyo", "tell me a joke"]
+    by_dtype = {}
+    for dtype, want in (("float32", torch.float32), ("bfloat16", torch.bfloat16)):
+        router = Router.from_run(tiny_run, dtype=dtype)
+        assert next(router.model.parameters()).dtype == want
+        by_dtype[dtype] = router.route_batch(queries)
+    from routerforge.experts import expert_names
+
+    assert len(by_dtype["bfloat16"]) == 3
+    assert all(r.expert in expert_names() or r.error for rs in by_dtype.values() for r in rs)
+    with pytest.raises(ValueError, match="dtype must be"):
+        Router.from_run(tiny_run, dtype="float16")

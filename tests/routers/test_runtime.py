@@ -163,3 +163,48 @@ def test_grounded_decoding_records_its_path(router):
     for r in routed:
         if r.extra.get("decode_path") == "ungrounded":
             assert r.extra["grounding"]  # the reason is kept
+
+
+def test_batched_spec_candidates_equal_one_row_at_a_time(router):
+    """Left-padded beams over several rows, each under its own expert's mask, find what one unpadded
+    beam search per row finds (the batched path is how grounding tries candidates)."""
+    import torch
+    from transformers import LogitsProcessor, LogitsProcessorList
+
+    from routerforge.experts import get_expert
+    from routerforge.routers.constrained import clean_spec
+
+    pairs = [("What is 256 times 4?", "multiply"), ("Janet has 16 eggs and eats 3", "word_problem"),
+             ("Schedule Alice (2hr) and Bob (1hr)", "schedule"), ("time in Tokyo", "time")]
+    batched = router.spec_candidates_batch(pairs, 3)
+    assert len(batched) == len(pairs)
+    for (query, expert), got in zip(pairs, batched):
+        ids = torch.tensor([router._prompt_ids(query) + router.name_tokens[expert]])
+        mask = router.spec_masks.get(expert)  # none for an expert without a charset (time)
+
+        class Mask(LogitsProcessor):
+            def __call__(self, input_ids, scores):
+                return scores if mask is None else scores.masked_fill(~mask, float("-inf"))
+
+        out = router.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), num_beams=3,
+                                    num_return_sequences=3, max_new_tokens=router.max_spec_tokens, do_sample=False,
+                                    logits_processor=LogitsProcessorList([Mask()]), stop_strings=["->", "\n"],
+                                    tokenizer=router.tok, pad_token_id=router.tok.pad_token_id)
+        texts = router.tok.batch_decode(out[:, ids.shape[1]:], skip_special_tokens=True)
+        assert got == list(dict.fromkeys(clean_spec(t) for t in texts))
+        charset = get_expert(expert).spec_charset
+        assert charset is None or all(set(c) <= set(charset) for c in got)
+
+
+@pytest.mark.parametrize("expert, cap", [("add", 40), ("schedule", 72)])
+def test_a_runaway_spec_stops_at_its_experts_cap(tiny, expert, cap):
+    """A model that writes a digit forever: the spec ends at the expert's own max_spec_tokens."""
+    from routerforge.experts import get_expert
+    from routerforge.routers.generated import Router
+
+    lm, tok = tiny
+    assert get_expert(expert).max_spec_tokens == cap
+    digit = tok("7", add_special_tokens=False)["input_ids"][-1:]
+    router = Router(_Biased(lm, digit), tok, grounding=False)
+    (_, spec, _, _), = router.decide_batch(["x"], choose=lambda hs, qs: [(expert, 1.0)])
+    assert len(tok(spec, add_special_tokens=False)["input_ids"]) <= cap and len(spec) >= cap // 2

@@ -9,7 +9,7 @@ from routerforge.errors import ConfigError
 from routerforge.models.loading import load_model
 from routerforge.train.config import SFTConfig
 from routerforge.train.sft import build_sft_trainer, sft_examples, train_sft
-from routerforge.train.sft_cached import batches, tokenize
+from routerforge.train.sft_cached import batches, shared_prefix, tokenize
 
 ROWS = [{"query": f"What is {i} * 4?" + " please" * (i % 3), "expert": "multiply", "spec": f"{i} * 4"}
         for i in range(12)]
@@ -32,7 +32,10 @@ def test_length_grouped_batches_cover_every_row_once_and_change_each_epoch():
     one, two = batches(lengths, 8, 42, 0, True), batches(lengths, 8, 42, 1, True)
     assert sorted(i for b in one for i in b) == list(range(100))
     assert one != two and one == batches(lengths, 8, 42, 0, True)
-    assert all(max(lengths[i] for i in b) - min(lengths[i] for i in b) <= 1 for b in one[:-1])
+    assert all(max(lengths[i] for i in b) - min(lengths[i] for i in b) <= 1 for b in one if len(b) == 8)
+    # ...and the batches come in no length order: a window sorted longest to shortest was a curriculum
+    longest = [max(lengths[i] for i in b) for b in one]
+    assert longest != sorted(longest, reverse=True) and longest != sorted(longest)
 
 
 def _adapter(path):
@@ -55,6 +58,15 @@ def test_one_step_matches_the_trl_path(tiny_model_dir, tmp_path):
         assert torch.allclose(a[k], b[k], atol=1e-5), k
     loss = lambda d: [r["loss"] for r in map(json.loads, (d / "train_log.jsonl").read_text().splitlines()) if "loss" in r]
     assert loss(tmp_path / "a")[0] == pytest.approx(loss(tmp_path / "b")[0], rel=1e-4)
+    # ...although the cached path ran the rows' shared chat-template/system prefix only once
+    end = json.loads((tmp_path / "b" / "train_log.jsonl").read_text().splitlines()[-1])
+    assert end["shared_prefix_tokens"] > 5
+
+
+def test_shared_prefix_leaves_every_row_its_last_prompt_token():
+    assert shared_prefix([([1, 2, 3, 4, 9], 4), ([1, 2, 3, 5, 9], 4)]) == 3
+    assert shared_prefix([([1, 2, 3, 4, 9], 3), ([1, 2, 3, 4, 8], 4)]) == 2  # prompt of 3: keep its token 3
+    assert shared_prefix([([1, 2], 1), ([7, 2], 1)]) == 0 and shared_prefix([]) == 0
 
 
 def test_trains_and_resumes_from_its_checkpoint(tiny_model_dir, tmp_path):

@@ -37,6 +37,9 @@ class Expert(ABC):
     max_spec_chars: ClassVar[int] = 200
     spec_charset: ClassVar[str | None] = None
     """Characters a spec may contain; constrained decoding masks every other token (None = free text)."""
+    max_spec_tokens: ClassVar[int] = 40
+    """Decoding stops a spec after this many tokens: a longest real spec with room to spare, so a
+    runaway spec does not hold up its whole batch (schedules need more than arithmetic)."""
     empty_spec: ClassVar[bool] = False
     """The spec is always empty (chat): decoding stops right after the name, in one pass."""
     truth: ClassVar[str] = "result"

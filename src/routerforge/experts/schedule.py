@@ -302,6 +302,7 @@ class ScheduleExpert(Expert):
     spec_charset: ClassVar[str | None] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|,(). "
     templates: ClassVar[tuple[str, ...]] = ("routerforge.data.templates.schedule",)
     max_spec_chars: ClassVar[int] = 400
+    max_spec_tokens: ClassVar[int] = 72  # six tasks and two constraints are ~50 tokens
     examples = [
         ("Alice needs 2 hours and Bob 1 hour in the room, not at the same time.", "Alice:2hr,Bob:1hr | no_overlap"),
         ("Plan a 90 minute review, then a 30 minute sync, then lunch for 1h.",

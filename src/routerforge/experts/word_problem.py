@@ -7,6 +7,8 @@ Spec: `entity:initial | op op ...`, the ops applied left to right to the running
     money:50 | -9*3         ->  23      (pay for 3 tickets at $9 from a $50 bill)
     apples:5*8 | -6         ->  34      (5 boxes of 8, 6 eaten)
     cake:24 | /(2+4)        ->  4       (share among 2 adults and 4 children)
+    comics:35 | -60% -6     ->  8       (give away 60% of them, then 6 more)
+    marbles:30 | *(1-2/5)   ->  18      (give away two fifths)
 
 Grammar (whitespace may appear between ops and after an op sign, never inside a term):
 
@@ -14,7 +16,8 @@ Grammar (whitespace may appear between ops and after an op sign, never inside a 
     entity   := one word of letters, digits, `_`, `-`
     initial  := an arithmetic expression: numbers, + - * / (× ÷ too), unary minus and parentheses,
                 with the usual precedence (`5*8`, `12*6+4`, `-5`, `(3+4)*2`)
-    op       := "+" term | "-" term | "*" factor | "/" factor      (`×` and `x` mean *, `÷` means /)
+    op       := "+" term ["%"] | "-" term ["%"] | "*" factor ["%"] | "/" factor ["%"]
+                (`×` and `x` mean *, `÷` means /)
     term     := factor ( mul factor )*     mul is * / × ÷ x, written with no space on either side
     factor   := number | "(" expression ")"
     number   := digits, optionally with a decimal part (`3`, `0.75`)
@@ -25,6 +28,11 @@ exactly ordinary precedence (`/4*3` is "divide by 4, then times 3"). A space end
 is "subtract 3, then double", `-3*2` is "subtract 6". A parenthesised expression holds only numbers,
 `+ - * /` and parentheses; no letters, `**`, `//` or `%`. Before terms existed `-9*3` meant "-9 then *3";
 every spec without a `+`/`-` operand written directly against `*`/`/` reads exactly as before.
+
+A `%` written directly after an operand makes it a percent, the way people say it: with `+`/`-` a
+percent *of the running value* (`-25%` is 25% off, the same as `*0.75`; `+10%` adds a tenth), with
+`*`/`/` that many hundredths (`*80%` is `*0.8`). So the spec copies the story's numbers instead of
+computing what remains (`-60%`, not `*0.4`), and a fraction taken away is `*(1-2/5)`.
 
 Zero ops are allowed (`x:5 |` -> 5); the `|` is required so a malformed spec is not silently read as a
 number. At most MAX_OPS ops, every number and intermediate value within 10**100. Arithmetic is exact
@@ -109,14 +117,14 @@ def _apply(value: Fraction, op: str, n: Fraction) -> Fraction:
 class WordProblemExpert(Expert):
     name = "word_problem"
     description = ("tracks a quantity through steps: entity:initial | +N -N *N /N, applied left to right; "
-                   "an operand or the initial value may be a product like 9*3 or (2+4)")
+                   "an operand or the initial value may be a product like 9*3 or (2+4); -25% takes 25% off")
     expert_class: ClassVar[str] = "word_problem"
-    spec_charset: ClassVar[str | None] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|+*/.() "
+    spec_charset: ClassVar[str | None] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|+*/.()% "
     truth: ClassVar[str] = "number"
     templates: ClassVar[tuple[str, ...]] = ("routerforge.data.templates.word_problem",)
     examples = [
         ("Janet has 16 eggs, eats 3, bakes with 4 and doubles the rest. How many?", "eggs:16 | -3 -4 *2"),
-        ("A $40 shirt is 25% off. What does it cost?", "price:40 | *0.75"),
+        ("A $40 shirt is 25% off. What does it cost?", "price:40 | -25%"),
         ("Tom has 10 marbles, loses 3 and finds 5. How many now?", "marbles:10 | -3 +5"),
         ("Ana pays for 3 tickets at $9 each with a $50 bill. What is her change?", "dollars:50 | -3*9"),
         ("5 boxes hold 8 apples each and 6 apples are eaten. How many are left?", "apples:5*8 | -6"),
@@ -151,6 +159,10 @@ class WordProblemExpert(Expert):
             while pos < len(rest) and rest[pos].isspace():
                 pos += 1
             operand, pos = (_term if op in "+-" else _factor)(rest, pos, sign)
+            if pos < len(rest) and rest[pos] == "%":  # a percent: of the running value for + and -
+                pos += 1
+                op, operand = ("*", 1 + operand / 100 if op == "+" else 1 - operand / 100) if op in "+-" \
+                    else (op, operand / 100)
             ops.append((op, operand))
             if len(ops) > MAX_OPS:
                 raise ExpertError(f"more than {MAX_OPS} operations")

@@ -7,6 +7,10 @@ positions asked for — from those saved hidden states. Both call the model's ow
 `LlamaModel.forward` does (rotary embeddings, the causal mask), so `top(bottom(x))` is the model's
 forward; `tests/models/test_stack.py` checks the logits match.
 
+Rows that all start with the same tokens (the chat template and system line: about half of a short
+row) can be run after that prefix: its states are computed once and its keys and values shared by
+the whole batch (`prefix_ids` / `prefix`), the same numbers for about half the work.
+
 Right padding only: under a causal mask a real token never attends to the pads after it, so the
 hidden states of the real tokens do not depend on how much padding the batch had.
 """
@@ -56,7 +60,9 @@ def _mask(inner, hidden, attention_mask, position_ids):
                               cache=None, position_ids=position_ids)
 
 
-def _layers(inner, layers, hidden, attention_mask):
+def _layers(inner, layers, hidden, attention_mask, prefix=None):
+    if prefix is not None:
+        return _layers_after_prefix(inner, layers, hidden, attention_mask, prefix)
     position_ids = _positions(hidden, attention_mask)
     mask = _mask(inner, hidden, attention_mask, position_ids)
     rotary = inner.model.rotary_emb(hidden, position_ids=position_ids)
@@ -65,21 +71,54 @@ def _layers(inner, layers, hidden, attention_mask):
     return hidden
 
 
-def bottom(model, input_ids, attention_mask, split: int):
-    """Hidden states entering layer `split` ([batch, length, width]), computed without grad."""
+def _layers_after_prefix(inner, layers, hidden, attention_mask, prefix):
+    """`layers` over [prefix; row] for every row, the shared prefix ([1, P, width]) run once: its keys
+    and values, computed for one row, are expanded over the batch (expand's backward sums the rows'
+    gradients into them, so this is the batch's own forward and gradient, without B copies of P)."""
+    import torch
+    from transformers import DynamicCache
+    from transformers.masking_utils import create_causal_mask
+
+    first = layers[0].self_attn.layer_idx
+    cache = DynamicCache(config=inner.config)
+    n_prefix, (batch, length) = prefix.shape[1], hidden.shape[:2]
+    for states, mask_2d, start in ((prefix, torch.ones(1, n_prefix, dtype=torch.long), 0),
+                                   (hidden, torch.cat([attention_mask.new_ones(batch, n_prefix), attention_mask], 1),
+                                    n_prefix)):
+        pos = torch.arange(start, start + states.shape[1], device=states.device).unsqueeze(0).expand(states.shape[0], -1)
+        mask = create_causal_mask(config=inner.config, inputs_embeds=states, attention_mask=mask_2d, cache=cache,
+                                  position_ids=pos, layer_idx=first)
+        rotary = inner.model.rotary_emb(states, position_ids=pos)
+        for layer in layers:
+            states = layer(states, attention_mask=mask, position_embeddings=rotary, position_ids=pos, cache=cache,
+                           use_cache=True)
+        if start == 0:  # the prefix's keys and values, shared by every row
+            for i in range(first, first + len(layers)):
+                kv = cache.layers[i]
+                kv.keys, kv.values = kv.keys.expand(batch, -1, -1, -1), kv.values.expand(batch, -1, -1, -1)
+    return states
+
+
+def bottom(model, input_ids, attention_mask, split: int, prefix_ids=None):
+    """Hidden states entering layer `split` ([batch, length, width]), computed without grad. With
+    `prefix_ids` (1-D), every row is read after that shared prefix and only the rows' own positions
+    come back (the prefix's are `bottom(model, prefix_ids[None], ..)`, the same for every row)."""
     import torch
 
     inner = decoder(model)
     with torch.no_grad():
         hidden = inner.model.embed_tokens(input_ids)
-        return _layers(inner, inner.model.layers[:split], hidden, attention_mask)
+        prefix = None if prefix_ids is None else inner.model.embed_tokens(prefix_ids.unsqueeze(0))
+        return _layers(inner, inner.model.layers[:split], hidden, attention_mask, prefix)
 
 
-def top(model, hidden, attention_mask, split: int, positions=None):
+def top(model, hidden, attention_mask, split: int, positions=None, prefix=None):
     """Logits from hidden states entering layer `split`: the remaining layers, the final norm and the
-    LM head, the head only at `positions` (a 1-D index tensor over the sequence; None = all)."""
+    LM head, the head only at `positions` (a 1-D index tensor over the sequence; None = all). With
+    `prefix` ([1, P, width], the shared prefix's states entering layer `split`), `hidden` holds the
+    rows' positions after it, and so do the logits."""
     inner = decoder(model)
-    hidden = _layers(inner, inner.model.layers[split:], hidden, attention_mask)
+    hidden = _layers(inner, inner.model.layers[split:], hidden, attention_mask, prefix)
     hidden = inner.model.norm(hidden)
     if positions is not None:
         hidden = hidden[:, positions]

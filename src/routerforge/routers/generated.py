@@ -29,7 +29,7 @@ class Router:
     name = "trained"
 
     def __init__(self, model, tokenizer, *, fewshot: bool = False, constrained: bool = True,
-                 chat_model=None, max_spec_tokens: int = 40, batch_size: int = 16, name: str = "trained",
+                 chat_model=None, max_spec_tokens: int = 72, batch_size: int = 16, name: str = "trained",
                  temperature: float = 1.0, abstain_below: float | None = None, system: str | None = None,
                  grounding: bool = True, candidates: int = 4, read_numbers: bool = False) -> None:
         self.model, self.tok = model.eval(), tokenizer
@@ -62,15 +62,19 @@ class Router:
                 self.spec_masks[e] = charset_mask(texts, charset, self.eos_ids)
         self.newline_ids = {i for i, t in enumerate(texts) if "\n" in t}
         self.empty_spec = {e for e in self.experts if get_expert(e).empty_spec}
+        # each expert's own cap (Expert.max_spec_tokens: 72 for schedules, whose six-task specs run to ~50
+        # tokens; at one cap of 40 for all, one schedule spec in fourteen was cut off), at most the router's
+        self.spec_cap = {e: min(max_spec_tokens, get_expert(e).max_spec_tokens) for e in self.experts}
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
-    def from_run(cls, run_dir: str | Path, *, require_complete: bool = True, **kw) -> "Router":
+    def from_run(cls, run_dir: str | Path, *, require_complete: bool = True, dtype: str = "auto",
+                 **kw) -> "Router":
         from routerforge.models.runs import RunError, load_run_model, read_run_info
 
         if read_run_info(run_dir, require_complete=require_complete).get("kind") == "plan":
             raise RunError(f"{run_dir} is a route-plan run; use `routerforge plan route --run {run_dir}`")
-        model, tok, info = load_run_model(run_dir, require_complete=require_complete)
+        model, tok, info = load_run_model(run_dir, require_complete=require_complete, dtype=dtype)
         kw.setdefault("system", info["system"])
         kw.setdefault("read_numbers", bool(info.get("read_numbers", False)))  # as it was trained
         calib = Path(run_dir) / "calibration.json"
@@ -105,21 +109,22 @@ class Router:
         for i in range(0, len(queries), self.batch_size):
             chunk = queries[i : i + self.batch_size]
             t0 = time.perf_counter()
-            decisions = self.decide_batch(chunk)
+            decided = []  # (expert or None, spec, raw, confidence) after abstention
+            for expert, spec, raw, conf in self.decide_batch(chunk):
+                if expert is not None and self.abstain_below is not None and conf is not None \
+                        and conf < self.abstain_below:
+                    expert, spec = "chat", ""
+                decided.append((expert, spec, raw, conf))
+            grounding = self._ground_batch(chunk, [(e, s) for e, s, _, _ in decided])
             share = (time.perf_counter() - t0) / len(chunk)  # batch latency split evenly per query
-            for q, (expert, spec, raw, conf) in zip(chunk, decisions):
+            for q, (expert, spec, raw, conf), (gspec, path, reason) in zip(chunk, decided, grounding):
                 started = time.perf_counter() - share
                 if expert is None:
                     out.append(Routed(q, expert="", spec=spec, ok=False, raw=raw, confidence=conf,
                                       error=f"unparseable decision: {raw!r}", latency_ms=share * 1000))
                     continue
-                if self.abstain_below is not None and conf is not None and conf < self.abstain_below:
-                    expert, spec = "chat", ""
-                path, reason = "greedy", ""
-                if self.grounding and expert not in self.empty_spec:
-                    spec, path, reason = self._ground(q, expert, spec)
                 chat = self.chat_reply if with_chat_answers else None
-                routed = finish(q, expert, spec, started=started, raw=raw, confidence=conf, chat_answer=chat)
+                routed = finish(q, expert, gspec, started=started, raw=raw, confidence=conf, chat_answer=chat)
                 routed.extra["decode_path"] = path
                 if reason:
                     routed.extra["grounding"] = reason
@@ -127,36 +132,61 @@ class Router:
         return out
 
     # ---- grounded decoding --------------------------------------------------------------------
-    def _ground(self, query: str, expert: str, spec: str) -> tuple[str, str, str]:
-        """(spec, path, reason): the greedy spec if the query supports it; else the first beam candidate
-        that is grounded (`candidate:i`); else the greedy spec, marked `ungrounded` with the reason."""
-        ok, reason = grounded(query, expert, spec)
-        if ok:
-            return spec, "greedy", ""
-        for i, cand in enumerate(self.spec_candidates(query, expert, self.candidates), 1):
-            if cand != spec and grounded(query, expert, cand)[0]:
-                return cand, f"candidate:{i}", ""
-        return spec, "ungrounded", reason
+    def _ground_batch(self, queries: list[str], decided: list[tuple[str | None, str]]) -> list[tuple[str, str, str]]:
+        """(spec, path, reason) per row: the greedy spec if the query supports it (`greedy`); else the
+        first beam candidate that is (`candidate:i`); else the greedy spec, `ungrounded`, with the reason.
+        The beams of every row that needs them run as one batched search."""
+        out = [(spec, "greedy", "") for _, spec in decided]
+        if not self.grounding:
+            return out
+        todo = []
+        for i, (q, (expert, spec)) in enumerate(zip(queries, decided)):
+            if expert is None or expert in self.empty_spec:
+                continue
+            ok, reason = grounded(q, expert, spec)
+            if not ok:
+                out[i] = (spec, "ungrounded", reason)
+                todo.append(i)
+        if todo:
+            cands = self.spec_candidates_batch([(queries[i], decided[i][0]) for i in todo], self.candidates)
+            for i, found in zip(todo, cands):
+                for j, cand in enumerate(found, 1):
+                    if cand != decided[i][1] and grounded(queries[i], decided[i][0], cand)[0]:
+                        out[i] = (cand, f"candidate:{j}", "")
+                        break
+        return out
 
     def spec_candidates(self, query: str, expert: str, k: int) -> list[str]:
         """The k most likely specs for `expert` (beam search under its charset mask), best first."""
+        return self.spec_candidates_batch([(query, expert)], k)[0]
+
+    def spec_candidates_batch(self, pairs: list[tuple[str, str]], k: int) -> list[list[str]]:
+        """`spec_candidates` for many (query, expert) pairs in one left-padded beam search, each row
+        under its own expert's charset mask: the CPU is dispatch-bound, so a batch costs about one row."""
         import torch
         from transformers import LogitsProcessor, LogitsProcessorList
 
-        mask = self.spec_masks.get(expert)
+        prompts = [self._prompt_ids(q) + self.name_tokens[e] for q, e in pairs]
+        width, pad = max(map(len, prompts)), self.tok.pad_token_id
+        ids = torch.tensor([[pad] * (width - len(p)) + p for p in prompts])
+        attn = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+        any_mask = next(iter(self.spec_masks.values()), None)
+        masks = None
+        if any_mask is not None:
+            allow_all = torch.ones_like(any_mask)
+            masks = torch.stack([self.spec_masks.get(e, allow_all) for _, e in pairs]).repeat_interleave(k, 0)
 
-        class Mask(LogitsProcessor):
+        class Mask(LogitsProcessor):  # rows are batch-major, beams inner (as generate expands them)
             def __call__(self, input_ids, scores):
-                return scores if mask is None else scores.masked_fill(~mask.to(scores.device), -math.inf)
+                return scores if masks is None else scores.masked_fill(~masks.to(scores.device), -math.inf)
 
-        ids = torch.tensor([self._prompt_ids(query) + self.name_tokens[expert]])
         with torch.no_grad():
-            out = self.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), num_beams=k,
-                                      num_return_sequences=k, max_new_tokens=self.max_spec_tokens, do_sample=False,
+            out = self.model.generate(input_ids=ids, attention_mask=attn, num_beams=k, num_return_sequences=k,
+                                      max_new_tokens=max(self.spec_cap[e] for _, e in pairs), do_sample=False,
                                       logits_processor=LogitsProcessorList([Mask()]), stop_strings=["->", "\n"],
-                                      tokenizer=self.tok, pad_token_id=self.tok.pad_token_id)
-        texts = self.tok.batch_decode(out[:, ids.shape[1]:], skip_special_tokens=True)
-        return list(dict.fromkeys(clean_spec(t) for t in texts))
+                                      tokenizer=self.tok, pad_token_id=pad)
+        texts = self.tok.batch_decode(out[:, width:], skip_special_tokens=True)
+        return [list(dict.fromkeys(clean_spec(t) for t in texts[i * k:(i + 1) * k])) for i in range(len(pairs))]
 
     def decide_batch(self, queries: list[str], choose=None) -> list[tuple[str | None, str, str, float | None]]:
         """Greedy decode `expert: spec ->` for each query; returns (expert, spec, raw_text, confidence).
@@ -234,7 +264,7 @@ class Router:
             st["phase"] = "done"
             return tid
         st["spec"].append(tid)
-        if spec_done(self.tok.decode(st["spec"])) or len(st["spec"]) >= self.max_spec_tokens:
+        if spec_done(self.tok.decode(st["spec"])) or len(st["spec"]) >= self.spec_cap[st["expert"]]:
             st["phase"] = "done"
         return tid
 

@@ -8,7 +8,7 @@ a person with objects, a container, a shop, a crowd, a wallet, a book's pages an
 
 The multi-step stories (STEP_TEMPLATES, below) also use the expert's expression operands: products
 (`apples:5*8 | -6`), rates x time (`dollars:12*6 | -20`), a product taken from a total (`dollars:50 | -3*9`),
-a fraction or percentage taken away (`stickers:80 | *0.75 +5`) and equal shares (`cookies:24 | /4`,
+a fraction or percentage taken away (`stickers:80 | *(1-1/4) +5`, `comics:35 | -60% -6`) and equal shares (`cookies:24 | /4`,
 `cookies:24 | /(2+4)`); their conventions are listed at STEP_TEMPLATES.
 """
 
@@ -154,18 +154,18 @@ def _ordinals(noun: str, n: int) -> list[str]:
 
 
 def discount(tid: str, pattern: str, extra: str = "") -> Template:
-    """price:P | *F [+fee | -coupon]: a price, a percentage off, then maybe a fee or a coupon."""
+    """price:P | -F% [+fee | -coupon]: a price, a percentage off, then maybe a fee or a coupon."""
 
     def render(rng: random.Random, pools: Pools) -> Sample:
         name, pron = _person(rng, pools)
         product = pick(rng, pools["products"])
         price = rng.choice([rng.randint(8, 300), 5 * rng.randint(2, 80)])
         off = rng.choice([10, 15, 20, 25, 30, 40, 50, 60, 75])
-        ops: list[tuple[str, str]] = [("*", plain(Fraction(100 - off, 100)))]
+        ops: list[tuple[str, str]] = [("-", f"{off}%")]  # copied from the story, not 100 - off
         fill = {"Name": name, "name": name, "pron": pron, "Pron": cap(pron), "product": product,
                 "price": str(price), "off": str(off)}
-        if extra:
-            amount = rng.randint(2, 15)
+        if extra:  # a coupon never exceeds the sale price (a $15 coupon on a $9 bottle made prices negative)
+            amount = rng.randint(2, max(2, min(15, price * (100 - off) // 100 - 1)))
             ops.append(("+" if extra == "fee" else "-", str(amount)))
             fill["amount"] = str(amount)
         return Sample(pattern.format(**fill), spec_of("price", price, ops), {"names": [name]}, keep=(name, product))
@@ -196,9 +196,9 @@ def pages(tid: str, pattern: str) -> Template:
 # equal shares, mixed 2-4 steps. Conventions (the spec a careful person writes, one way for each idea):
 #   * a product or rate is one term, its factors in the order the story states them: "5 boxes of 8 apples"
 #     -> `apples:5*8`, "works 6 hours at $12 an hour" -> `6*12`, "buys 3 tickets at $9 each" -> `-3*9`;
-#   * taking away a fraction or percentage of what there is multiplies by what remains, as a decimal:
-#     "gives away a quarter" -> `*0.75`, "spends 20% of it" -> `*0.8` (as the sale templates' `*0.75`);
-#     only "half" keeps the older `/2`, and only fractions with a terminating decimal are told;
+#   * a percentage of what there is is copied as a percent (`-20%`: "spends 20% of it", "25% off"), and
+#     a fraction taken away multiplies by what remains, its numbers copied: "gives away two fifths" ->
+#     `*(1-2/5)`; the model never computes 100 - 20 or 1 - 2/5 itself. Only "half" keeps `/2`;
 #   * an equal share is a division by the number of sharers: "among 4 friends" -> `/4`, "between 2 adults
 #     and 3 children" -> `/(2+3)`; the question then asks for one share.
 # Every value along the way is a positive whole number. `slots["steps"]` records what the story says
@@ -207,7 +207,7 @@ def pages(tid: str, pattern: str) -> Template:
 
 @dataclass
 class Step:
-    op: str  # the spec op: "-6", "+3*6", "*0.75", "/4", "/(2+3)"
+    op: str  # the spec op: "-6", "+3*6", "-20%", "*(1-1/4)", "/4", "/(2+3)"
     record: list  # [kind, numbers...] as told: ["sub_product", 3, 9], ["take_fraction", 1, 4]
     phrase: tuple[str, str]  # (present, past), already filled in
     keep: tuple[str, ...] = ()
@@ -248,7 +248,7 @@ def _take_fraction(rng: random.Random, value: int, bank: list[tuple[str, str]], 
     if not options:
         return None
     word, a, b = options[rng.randrange(len(options))]
-    return Step(f"*{plain(Fraction(b - a, b))}", ["take_fraction", a, b], _fill(pick(rng, bank), frac=word, **ctx),
+    return Step(f"*(1-{a}/{b})", ["take_fraction", a, b], _fill(pick(rng, bank), frac=word, **ctx),
                 (word,))
 
 
@@ -257,7 +257,7 @@ def _take_percent(rng: random.Random, value: int, bank: list[tuple[str, str]], c
     if not options:
         return None
     p = rng.choice(options)
-    return Step(f"*{plain(Fraction(100 - p, 100))}", ["take_percent", p], _fill(pick(rng, bank), pct=p, **ctx))
+    return Step(f"-{p}%", ["take_percent", p], _fill(pick(rng, bank), pct=p, **ctx))
 
 
 def _take_half(rng: random.Random, value: int, bank: list[tuple[str, str]], ctx: dict) -> Step | None:
