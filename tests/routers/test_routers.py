@@ -68,3 +68,18 @@ def test_a_run_serves_in_float32_or_bfloat16(tiny_run):
     assert all(r.expert in expert_names() or r.error for rs in by_dtype.values() for r in rs)
     with pytest.raises(ValueError, match="dtype must be"):
         Router.from_run(tiny_run, dtype="float16")
+
+
+def test_routerforge_dtype_chooses_for_auto(tiny_run, monkeypatch):
+    import torch
+
+    from routerforge.errors import InputError
+    from routerforge.routers.generated import Router
+
+    monkeypatch.setenv("ROUTERFORGE_DTYPE", "float32")
+    assert next(Router.from_run(tiny_run).model.parameters()).dtype == torch.float32
+    monkeypatch.setenv("ROUTERFORGE_DTYPE", "bfloat16")
+    assert next(Router.from_run(tiny_run).model.parameters()).dtype == torch.bfloat16
+    monkeypatch.setenv("ROUTERFORGE_DTYPE", "fp8")
+    with pytest.raises(InputError, match="ROUTERFORGE_DTYPE"):
+        Router.from_run(tiny_run)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from routerforge.errors import RunDirError
+from routerforge.errors import InputError, RunDirError
 from routerforge.io import is_complete
 from routerforge.models.loading import load_model
 
@@ -35,9 +35,18 @@ def load_run_model(run_dir: str | Path, *, merge: bool = True, require_complete:
                    dtype: str = "auto"):
     """Return (model, tokenizer, info); info["base_loader"] lazily loads the untouched base model
     (used for chat passthrough replies, i.e. the base model with the adapter disabled). `dtype`
-    ("float32", "bfloat16", or "auto": bf16 where the CPU/GPU has native bf16) is the merged model's;
+    ("float32", "bfloat16", or "auto": $ROUTERFORGE_DTYPE if set, else bf16 where the CPU/GPU has native
+    bf16) is the merged model's;
     the adapter is merged in fp32 first. On the 2-core dev CPU bf16 routed the demo's held-out split
     1.5x faster (143 s against ~210 s) with the same accuracy to within a row (docs/runtime.md)."""
+    if dtype == "auto":  # ROUTERFORGE_DTYPE=float32|bfloat16 chooses for every command that serves a run
+        import os
+
+        from routerforge.models.build import bf16_supported
+
+        dtype = os.environ.get("ROUTERFORGE_DTYPE") or ("bfloat16" if bf16_supported() else "float32")
+    if dtype not in ("float32", "bfloat16"):
+        raise InputError(f"dtype must be auto, float32 or bfloat16 (also in ROUTERFORGE_DTYPE), got {dtype!r}")
     run_dir = Path(run_dir)
     info = read_run_info(run_dir, require_complete=require_complete)
     adapter = run_dir / info.get("adapter", "adapter")
@@ -51,12 +60,6 @@ def load_run_model(run_dir: str | Path, *, merge: bool = True, require_complete:
             model = model.merge_and_unload()  # one matmul per projection instead of three
     else:
         model, tok = load_model(adapter)
-    if dtype not in ("auto", "float32", "bfloat16"):
-        raise ValueError(f"dtype must be auto, float32 or bfloat16, got {dtype!r}")
-    if dtype == "auto":
-        from routerforge.models.build import bf16_supported
-
-        dtype = "bfloat16" if bf16_supported() else "float32"
     if dtype == "bfloat16":
         import torch
 
