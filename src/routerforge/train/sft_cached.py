@@ -9,7 +9,8 @@ cross-entropy over the completion tokens, AdamW with linear warmup/decay, gradie
 and the result is the same PEFT adapter (or full model) the runtime loads. TRL's trainer cannot reuse
 activations across epochs, so the loop is written here; PEFT still builds the adapter.
 
-The tokens every row starts with (chat template and system line, ~30 of a ~65-token row) are run
+The tokens every row starts with (chat template and system line: 24 of a ~65-token row with the
+minimal prompt) are run
 once per step and their keys/values shared by the batch (`models/stack.py`): same loss and gradient,
 about half the work.
 
