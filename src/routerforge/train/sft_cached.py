@@ -10,9 +10,8 @@ and the result is the same PEFT adapter (or full model) the runtime loads. TRL's
 activations across epochs, so the loop is written here; PEFT still builds the adapter.
 
 The tokens every row starts with (chat template and system line: 24 of a ~65-token row with the
-minimal prompt) are run
-once per step and their keys/values shared by the batch (`models/stack.py`): same loss and gradient,
-about half the work.
+minimal prompt) are run once per step and their keys/values shared by the batch (`models/stack.py`):
+same loss and gradient, about half the work.
 
 Checkpoints (`checkpoint-N/`: trainable weights + optimizer + scheduler) every `save_steps`; a resumed
 run recomputes the cache and skips the batches already trained (the batch order is a function of the
