@@ -21,6 +21,9 @@ from routerforge.routers.grounding import grounded
     ("Schedule Alice (2hr) and Bob (1hr), no overlap", "schedule", "Alice:2hr,Bob:1hr | no_overlap"),
     ("Plan chemistry for an hour and a half, then Lou for 30 minutes", "schedule",
      "chemistry:1.5hr,Lou:30min | sequential"),
+    ("Qual è la media di 20, 860 e 995?", "divide", "(20 + 860 + 995) / 3"),  # / how many it lists
+    ("Schedule essay for 1 hr and piano for 15 min; essay can't start before 7:30 pm.", "schedule",
+     "essay:1hr,piano:15min | no_overlap,not_before(essay,7:30pm)"),
 ])
 def test_supported_specs_are_grounded(query, expert, spec):
     ok, reason = grounded(query, expert, spec)
@@ -38,6 +41,7 @@ def test_supported_specs_are_grounded(query, expert, spec):
     ("What is 12 / 0?", "divide", "12 / 0", "divide"),
     ("Subtract 701.9 and then 95 from 19444.", "subtract", "19444 - 701.9", "95 of the query is not used"),
     ("What do you get if you multiply 6, 784 and 3?", "multiply", "6 * 784", "3 of the query is not used"),
+    ("Qual è la media di 20, 860 e 995?", "divide", "(20 + 860 + 995) / 4", "number 4"),
 ])
 def test_unsupported_specs_are_not(query, expert, spec, why):
     ok, reason = grounded(query, expert, spec)

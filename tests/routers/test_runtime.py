@@ -37,8 +37,11 @@ def router(tiny):
 
 def reference_decide(router, query):
     """Greedy decoding of the full prompt with no KV cache at all, one row, same constraints."""
+    from routerforge.routers.constrained import CopyIndex
+
     ids = router._prompt_ids(query)
-    st = {"phase": "name", "node": router.trie, "tokens": [], "spec": [], "expert": None, "steps": []}
+    st = {"phase": "name", "node": router.trie, "tokens": [], "spec": [], "expert": None, "steps": [],
+          "words": CopyIndex.words(query)}
     for _ in range(8 + router.max_spec_tokens):
         with torch.no_grad():
             logits = router.model(input_ids=torch.tensor([ids]), use_cache=False).logits[0, -1].float()
@@ -172,7 +175,7 @@ def test_batched_spec_candidates_equal_one_row_at_a_time(router):
     from transformers import LogitsProcessor, LogitsProcessorList
 
     from routerforge.experts import get_expert
-    from routerforge.routers.constrained import clean_spec
+    from routerforge.routers.constrained import CopyIndex, clean_spec
 
     pairs = [("What is 256 times 4?", "multiply"), ("Janet has 16 eggs and eats 3", "word_problem"),
              ("Schedule Alice (2hr) and Bob (1hr)", "schedule"), ("time in Tokyo", "time")]
@@ -181,10 +184,14 @@ def test_batched_spec_candidates_equal_one_row_at_a_time(router):
     for (query, expert), got in zip(pairs, batched):
         ids = torch.tensor([router._prompt_ids(query) + router.name_tokens[expert]])
         mask = router.spec_masks.get(expert)  # none for an expert without a charset (time)
+        words, width = CopyIndex.words(query), ids.shape[1]
 
         class Mask(LogitsProcessor):
             def __call__(self, input_ids, scores):
-                return scores if mask is None else scores.masked_fill(~mask, float("-inf"))
+                scores = scores if mask is None else scores.masked_fill(~mask, float("-inf"))
+                for r in range(scores.shape[0]):  # the copy fields (schedule names), as the router does
+                    scores[r] = router._copy_constraint(expert, input_ids[r, width:], words, scores[r])
+                return scores
 
         out = router.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), num_beams=3,
                                     num_return_sequences=3, max_new_tokens=router.max_spec_tokens, do_sample=False,

@@ -46,6 +46,8 @@ def test_unknown_router(tmp_path, capsys):
     (["--port", "abc"], "invalid int"),
     (["--max-query-chars", "0"], "max_query_chars"),
     (["--timeout", "-1"], "timeout"),
+    (["--micro-batch", "0"], "micro_batch"),
+    (["--batch-window-ms", "-1"], "batch_window_ms"),
 ])
 def test_bad_numbers(tmp_path, capsys, argv, needle):
     code, err = _run(capsys, "--run", str(tmp_path), *argv)

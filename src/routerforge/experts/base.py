@@ -42,6 +42,13 @@ class Expert(ABC):
     runaway spec does not hold up its whole batch (schedules need more than arithmetic)."""
     empty_spec: ClassVar[bool] = False
     """The spec is always empty (chat): decoding stops right after the name, in one pass."""
+    def copy_field(self, spec_text: str) -> tuple[str, str] | None:
+        """When a spec decoded so far (`spec_text`) ends inside a field that must copy one word of the
+        query exactly (a schedule's task name): (the field's text so far, "" at its start; the
+        character that ends the field). Else None. Constrained decoding then only allows tokens that
+        continue a word of the query, or end a whole one. Default: no such fields."""
+        return None
+
     truth: ClassVar[str] = "result"
     """How evaluation compares this expert's outcome with a labelled row: `number` (the result is a
     number, scored as `answer`), `zone` (the spec names a time zone, scored as `zone`), `result` (the

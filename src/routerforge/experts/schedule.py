@@ -39,6 +39,7 @@ _DURATION = re.compile(
 )
 _TIME = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", re.IGNORECASE)
 _CALL = re.compile(r"(\w+)\s*(?:\((.*)\))?", re.DOTALL)
+_OPEN_CALL = re.compile(r"(\w+)\(([^()]*)$")  # a constraint whose argument list is still open
 # constraint name -> (canonical kind, argument shapes: "t" task, "T" time)
 _KINDS = {
     "no_overlap": ("no_overlap", ""), "sequential": ("sequential", ""), "in_order": ("sequential", ""),
@@ -297,7 +298,7 @@ def _solver(cp_model):
 
 class ScheduleExpert(Expert):
     name = "schedule"
-    description = "places tasks in a day: Name:duration,... | no_overlap, sequential, before(A,B), by(17) ..."
+    description = "places tasks in a day: Name:duration,... | no_overlap, sequential, before(A,B), by(5pm) ..."
     expert_class: ClassVar[str] = "schedule"
     spec_charset: ClassVar[str | None] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|,(). "
     templates: ClassVar[tuple[str, ...]] = ("routerforge.data.templates.schedule",)
@@ -308,11 +309,27 @@ class ScheduleExpert(Expert):
         ("Plan a 90 minute review, then a 30 minute sync, then lunch for 1h.",
          "review:90min,sync:30m,lunch:1h | sequential"),
         ("Gym for an hour and 2h of writing, writing first, all done by 5pm.",
-         "gym:1h,writing:2hr | before(writing,gym),by(17)"),
+         "gym:1h,writing:2hr | before(writing,gym),by(5pm)"),
     ]
 
     def parse(self, spec: str) -> ScheduleSpec:
         return parse_schedule_spec(spec)
+
+    def copy_field(self, spec_text: str) -> tuple[str, str] | None:
+        """A task name: before `|` the text after the last comma until its `:`; after `|`, an open
+        `before(`/`after(` argument or the first argument of `start(`/`not_before(`/`end_by(`."""
+        tasks, bar, cons = spec_text.partition("|")
+        if not bar:
+            segment = tasks.rsplit(",", 1)[-1]
+            return None if ":" in segment else (segment, ":")
+        m = _OPEN_CALL.search(cons)
+        if m is None:
+            return None
+        kind, args = m.group(1), m.group(2).split(",")
+        names = {"before": 2, "after": 2, "start": 1, "at": 1, "not_before": 1, "end_by": 1}.get(kind, 0)
+        if len(args) > names:
+            return None
+        return args[-1], ")" if len(args) == 2 else ","
 
     def execute(self, parsed: ScheduleSpec) -> tuple[ScheduleSpec, dict[str, tuple[int, int]]]:
         times = solve(parsed)

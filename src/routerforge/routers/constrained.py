@@ -4,6 +4,9 @@
   (each name followed by ':'), so a generated name is always a registered one.
 - The spec is restricted to the expert's character set where it has one (digits and operators for
   arithmetic, …); generation ends at `->`, a line break, or end of turn.
+- Inside a field the expert says must copy a word of the query (`Expert.copy_field`: a schedule's task
+  names), only tokens that continue a word of the query are allowed (`CopyIndex`), so a name is
+  copied exactly: `Latin` cannot become `linguam`, nor `errands` `eradication`.
 """
 
 from __future__ import annotations
@@ -77,3 +80,61 @@ def clean_spec(text: str) -> str:
     """The spec part of generated text: up to the arrow or line break, trimmed."""
     text = text.split("\n", 1)[0]
     return text.split("->", 1)[0].strip()
+
+
+NAME_WORD = re.compile(r"\w[\w\-]*")  # what a copied field holds (the schedule expert's task names)
+
+
+class CopyIndex:
+    """Token lookups for copy fields, built once per tokenizer: the ids of each token text, and which
+    tokens start with a field's end (`:`, `,`, `)`)."""
+
+    def __init__(self, texts: list[str]) -> None:
+        import torch
+
+        self.by_text: dict[str, list[int]] = {}
+        for i, t in enumerate(texts):
+            if t:
+                self.by_text.setdefault(t, []).append(i)
+        self.size, self.texts = len(texts), texts
+        self._ends: dict[str, object] = {}  # field end -> mask of tokens that start with it
+
+    @staticmethod
+    def words(query: str) -> list[str]:
+        """The words a copy field may hold: the query's words, less numbers and durations (`2h`)."""
+        return list(dict.fromkeys(w for w in NAME_WORD.findall(query) if not w[0].isdigit()))
+
+    def ends(self, end: str):
+        """Bool mask of the tokens that start with `end`, the character that closes a field."""
+        import torch
+
+        if end not in self._ends:
+            self._ends[end] = torch.tensor([t[:1] == end for t in self.texts])
+        return self._ends[end]
+
+    def allowed(self, field: str, end: str, words: list[str]):
+        """Bool mask of tokens that keep `field` (the copy field so far, maybe with leading spaces) on
+        the way to one of `words`: the next piece of a word, a piece that finishes it with the field's
+        `end` character, or, once the field is a whole word, a token that starts with `end`. None when
+        no word starts with the field (nothing to enforce)."""
+        import torch
+
+        typed = field.lstrip(" ")
+        lead = ("", " ") if not typed and not field else ("",)  # a field's first token may carry its space
+        heads = [w for w in words if w.startswith(typed)]
+        if not heads:
+            return None
+        ids: list[int] = []
+        for w in heads:
+            rest = w[len(typed):]
+            for k in range(1, len(rest) + 1):
+                for sp in lead:
+                    ids += self.by_text.get(sp + rest[:k], [])
+            for sp in lead:
+                ids += self.by_text.get(sp + rest + end, [])
+        mask = torch.zeros(self.size, dtype=torch.bool)
+        if ids:
+            mask[torch.tensor(ids)] = True
+        if typed in words:  # a whole word: it may end here
+            mask |= self.ends(end)
+        return mask

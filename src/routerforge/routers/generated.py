@@ -21,7 +21,8 @@ from routerforge.routers.base import Routed, finish
 from routerforge.routers.calibration import path_class_mass
 from routerforge.routers.grounding import grounded
 from routerforge.routers.prefill import PrefixCache
-from routerforge.routers.constrained import (build_name_trie, charset_mask, clean_spec,
+from routerforge.experts.base import Expert
+from routerforge.routers.constrained import (CopyIndex, build_name_trie, charset_mask, clean_spec,
                                            names_below, spec_done, token_texts)
 
 
@@ -61,6 +62,9 @@ class Router:
             if charset:
                 self.spec_masks[e] = charset_mask(texts, charset, self.eos_ids)
         self.newline_ids = {i for i, t in enumerate(texts) if "\n" in t}
+        # experts with fields that copy a word of the query (schedule task names): see constrained.py
+        self.copy_experts = {e for e in self.experts if type(get_expert(e)).copy_field is not Expert.copy_field}
+        self.copy_index = CopyIndex(texts) if self.copy_experts else None
         self.empty_spec = {e for e in self.experts if get_expert(e).empty_spec}
         # each expert's own cap (Expert.max_spec_tokens: 72 for schedules, whose six-task specs run to ~50
         # tokens; at one cap of 40 for all, one schedule spec in fourteen was cut off), at most the router's
@@ -176,9 +180,18 @@ class Router:
             allow_all = torch.ones_like(any_mask)
             masks = torch.stack([self.spec_masks.get(e, allow_all) for _, e in pairs]).repeat_interleave(k, 0)
 
+        words = [CopyIndex.words(q) for q, _ in pairs]
+        router = self
+
         class Mask(LogitsProcessor):  # rows are batch-major, beams inner (as generate expands them)
             def __call__(self, input_ids, scores):
-                return scores if masks is None else scores.masked_fill(~masks.to(scores.device), -math.inf)
+                if masks is not None:
+                    scores = scores.masked_fill(~masks.to(scores.device), -math.inf)
+                for r in range(scores.shape[0]):  # copy fields, row by row (schedules only)
+                    q = r // k
+                    if pairs[q][1] in router.copy_experts:
+                        scores[r] = router._copy_constraint(pairs[q][1], input_ids[r, width:], words[q], scores[r])
+                return scores
 
         with torch.no_grad():
             out = self.model.generate(input_ids=ids, attention_mask=attn, num_beams=k, num_return_sequences=k,
@@ -199,8 +212,8 @@ class Router:
         B = len(queries)
         ids, attn, pos, cache = self.prefix.inputs([self.prefix.suffix(q) for q in queries])
 
-        states = [{"phase": "name", "node": self.trie, "tokens": [], "spec": [], "expert": None, "steps": []}
-                  for _ in range(B)]
+        states = [{"phase": "name", "node": self.trie, "tokens": [], "spec": [], "expert": None, "steps": [],
+                   "words": CopyIndex.words(q)} for q in queries]
         max_steps = 8 + self.max_spec_tokens
         with torch.no_grad():
             for _step in range(max_steps):
@@ -258,6 +271,7 @@ class Router:
         mask = self.spec_masks.get(st["expert"])
         if mask is not None:
             logits = logits.masked_fill(~mask, -math.inf)
+        logits = self._copy_constraint(st["expert"], st["spec"], st["words"], logits)
         tid = int(torch.argmax(logits))
         st["tokens"].append(tid)
         if tid in self.eos_ids or tid in self.newline_ids:
@@ -267,6 +281,20 @@ class Router:
         if spec_done(self.tok.decode(st["spec"])) or len(st["spec"]) >= self.spec_cap[st["expert"]]:
             st["phase"] = "done"
         return tid
+
+    def _copy_constraint(self, expert: str, spec_ids, words: list[str], logits):
+        """`logits` with every token masked that would leave a copy field off the query's words (when
+        the spec so far ends inside one, and some allowed token is left)."""
+        import torch
+
+        if self.copy_index is None or expert not in self.copy_experts:
+            return logits
+        field = get_expert(expert).copy_field(self.tok.decode(spec_ids, skip_special_tokens=True))
+        allow = self.copy_index.allowed(field[0], field[1], words) if field is not None else None
+        if allow is None:
+            return logits
+        masked = logits.masked_fill(~allow.to(logits.device), -math.inf)
+        return masked if bool(torch.isfinite(masked).any()) else logits
 
     def _result(self, st: dict) -> tuple[str | None, str, str, float | None]:
         raw = self.tok.decode(st["tokens"], skip_special_tokens=True)

@@ -5,7 +5,8 @@ A spec is grounded when everything it names comes from the request:
 - numbers: each number in the spec is a number of the query — written in digits (`1,000`, `3,5`) or
   spelled in any of ten languages (`sixty`, `neun`) — or derived from one the way the spec grammars
   say it (a percent `20%` as `0.2`/`0.8`, a fraction word `a quarter` as `4`/`0.25`/`0.75`, `half` as
-  `2`/`0.5`, minutes as hours `/60`), or one of the small constants people leave implicit (1, 2, 60...);
+  `2`/`0.5`, minutes as hours `/60`), or one of the small constants people leave implicit (1, 2, 60...), or how many numbers the query
+  lists (an average divides by it);
 - places (time): the place is in the query (case- and accent-insensitive);
 - names (schedule): every task/person name is a word of the query, exactly as written;
 - coverage (math, word problems): every number the query writes in digits is used by the spec, so a
@@ -58,7 +59,9 @@ def query_numbers(query: str) -> set[Fraction]:
     # "two and a half hours", "an hour and a quarter": only when the query says half / quarter
     parts = ([Fraction(1, 2)] if words & {"half", "halb", "halben", "demi", "media", "mezza", "meia", "half"} else []) + \
         ([Fraction(1, 4), Fraction(3, 4)] if words & {"quarter", "quarters", "viertel", "quart", "cuarto"} else [])
-    out = set(base) | IMPLICIT
+    # how many numbers the query lists: an average divides by it ("media di 20, 860 e 995" -> / 3)
+    digits = len(_NUM.findall(query))
+    out = set(base) | IMPLICIT | {Fraction(digits), Fraction(digits + len(spelled_numbers(query)))}
     for x in base | {Fraction(1)}:  # 1: "an hour", "a box" are ones nobody writes in digits
         out |= {x / 100, 1 - x / 100, 1 + x / 100, x / 60}
         if x:

@@ -6,8 +6,11 @@ with the routing decision in an extra `routerforge` field), `GET /healthz`, `GET
 Hardening, because the router sits in front of everything: the body size is capped before any parsing
 (Content-Length *and* the bytes actually received), only JSON bodies are accepted, queries are checked
 for emptiness and length, and the router runs on one worker thread (models are not thread-safe) under a
-per-request timeout with a bounded queue. Every error is a 4xx/5xx JSON `{"error": {"type", "message"}}`;
-bad input never produces a 5xx. See docs/serving.md.
+per-request timeout with a bounded queue. Concurrent `/v1/route` requests are grouped into micro-batches
+(serve/batcher.py): one `route_batch` call answers many. An overloaded server refuses at once with 503
+and `Retry-After` (queue full, or a wait longer than the timeout expected) instead of timing requests
+out. Every error is a 4xx/5xx JSON `{"error": {"type", "message"}}`; bad input never produces a 5xx.
+See docs/serving.md.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from routerforge.errors import ConfigError
 from routerforge.experts import expert_names
 from routerforge.routers.base import BaseRouter, Routed
+from routerforge.serve.batcher import MicroBatcher, retry_after_s
 
 # Reply used for chat passthrough when the router has no `chat_reply` (e.g. a rules baseline).
 PASSTHROUGH_REPLY = "This request was routed to the chat model, but this server has no chat model attached."
@@ -45,26 +49,30 @@ class ServerLimits:
     max_batch: int = 32  # most queries in one /v1/route/batch request
     timeout_s: float = 30.0  # routing (and the chat reply) per request; over it -> 504
     max_pending: int = 64  # requests waiting for the router at once; over it -> 503 at once
+    micro_batch: int = 16  # most /v1/route requests answered by one route_batch call; 1 = one at a time
+    batch_window_ms: float = 5.0  # how long a batch that is not full waits for more requests to join
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_query_chars", "max_batch", "max_pending"):
+        for name in ("max_body_bytes", "max_query_chars", "max_batch", "max_pending", "micro_batch"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ConfigError(f"ServerLimits.{name} must be a positive integer, got {getattr(self, name)!r}")
         if not (isinstance(self.timeout_s, (int, float)) and 0 < self.timeout_s < math.inf):
             raise ConfigError(f"ServerLimits.timeout_s must be a positive number of seconds, got {self.timeout_s!r}")
+        if not (isinstance(self.batch_window_ms, (int, float)) and 0 <= self.batch_window_ms < 1000):
+            raise ConfigError(f"ServerLimits.batch_window_ms must be 0 to under 1000, got {self.batch_window_ms!r}")
 
 
 class ApiError(Exception):
     """Raised by handlers; rendered as `{"error": {"type", "message"}}` with `status`."""
 
-    def __init__(self, status: int, type_: str, message: str) -> None:
+    def __init__(self, status: int, type_: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status, self.type, self.message = status, type_, message
+        self.status, self.type, self.message, self.headers = status, type_, message, headers
 
 
-def error_response(status: int, type_: str, message: str) -> JSONResponse:
+def error_response(status: int, type_: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     message = message.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be sent as UTF-8
-    return JSONResponse({"error": {"type": type_, "message": message}}, status_code=status)
+    return JSONResponse({"error": {"type": type_, "message": message}}, status_code=status, headers=headers)
 
 
 # ---- request bodies -------------------------------------------------------------------------------
@@ -211,6 +219,10 @@ class _Metrics:
         self.routed = Counter("routerforge_routed", "Routed queries", ["expert", "expert_class", "ok"], registry=r)
         self.timeouts = Counter("routerforge_router_timeouts", "Router calls over the timeout", registry=r)
         self.pending = Gauge("routerforge_router_pending", "Requests waiting for or in the router", registry=r)
+        self.shed = Counter("routerforge_router_shed", "Requests refused with 503 because the router was full",
+                            registry=r)
+        self.batch_size = Histogram("routerforge_micro_batch_size", "Queries per micro-batch of /v1/route",
+                                    registry=r, buckets=(1, 2, 4, 8, 16, 32, 64))
 
 
 # ---- the app ---------------------------------------------------------------------------------------
@@ -228,11 +240,13 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> Fas
     # anyone else in the process calling the same router object.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="routerforge-router")
     lock = threading.Lock()
-    state = {"pending": 0}
+    state: dict[str, Any] = {"pending": 0, "batcher": None}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
+        if state["batcher"] is not None:
+            await state["batcher"].close()
         pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="routerforge", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -244,14 +258,38 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> Fas
         with lock:
             return fn(*args)
 
-    async def call_router(fn: Any, *args: Any) -> Any:
+    def shed(message: str, wait_s: float) -> ApiError:
+        metrics.shed.inc()
+        return ApiError(503, "overloaded", message, {"Retry-After": retry_after_s(wait_s)})
+
+    def admit() -> None:
         if state["pending"] >= limits.max_pending:
-            raise ApiError(503, "overloaded", f"{state['pending']} requests are already waiting; retry later")
+            wait = state["batcher"].expected_wait() if state["batcher"] is not None else 1.0
+            raise shed(f"{state['pending']} requests are already waiting; retry later", wait)
+
+    async def run_batch(queries: list[str]) -> list:
+        return await asyncio.get_running_loop().run_in_executor(pool, locked, router.route_batch, queries)
+
+    def batcher() -> MicroBatcher:
+        if state["batcher"] is None:  # made in the running loop, which owns its task and futures
+            state["batcher"] = MicroBatcher(run_batch, max_batch=limits.micro_batch,
+                                            window_s=limits.batch_window_ms / 1000, max_queue=limits.max_pending,
+                                            on_batch=metrics.batch_size.observe)
+        return state["batcher"]
+
+    async def call_router(fn: Any, *args: Any, batched: bool = False) -> Any:
+        admit()
+        if batched:
+            b = batcher()
+            if b.expected_wait() > limits.timeout_s:  # it would time out: refuse now, say when to retry
+                raise shed(f"the router is {b.expected_wait():.1f} s behind (timeout {limits.timeout_s:g} s); "
+                           "retry later", b.expected_wait())
         state["pending"] += 1
         metrics.pending.inc()
         try:
-            future = asyncio.get_running_loop().run_in_executor(pool, locked, fn, *args)
-            return await asyncio.wait_for(future, limits.timeout_s)
+            future = b.submit(args[0]) if batched else \
+                asyncio.get_running_loop().run_in_executor(pool, locked, fn, *args)
+            return await asyncio.wait_for(future, limits.timeout_s)  # a timeout cancels a queued query
         except asyncio.TimeoutError:
             metrics.timeouts.inc()
             raise ApiError(504, "timeout", f"routing took longer than {limits.timeout_s:g} s") from None
@@ -297,7 +335,7 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> Fas
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Any, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.type, exc.message)
+        return error_response(exc.status, exc.type, exc.message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Any, exc: RequestValidationError) -> JSONResponse:
@@ -329,7 +367,7 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> Fas
     @app.post("/v1/route")
     async def route(body: RouteRequest) -> dict:
         query = check_query(body.query, "query")
-        return decision_json(record(await call_router(router.route, query)))
+        return decision_json(record(await call_router(router.route, query, batched=limits.micro_batch > 1)))
 
     @app.post("/v1/route/batch")
     async def route_batch(body: BatchRequest) -> list[dict]:

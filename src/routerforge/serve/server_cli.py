@@ -32,6 +32,12 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--max-query-chars", type=int, default=2000, help="query length limit (default 2000)")
     p.add_argument("--max-batch", type=int, default=32, help="queries per /v1/route/batch request (default 32)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per request in the router (default 30)")
+    p.add_argument("--max-pending", type=int, default=64,
+                   help="requests waiting for the router at once; more get 503 + Retry-After (default 64)")
+    p.add_argument("--micro-batch", type=int, default=16,
+                   help="most /v1/route requests one router call answers together; 1 = one at a time (default 16)")
+    p.add_argument("--batch-window-ms", type=float, default=5.0,
+                   help="how long a micro-batch that is not full waits for more requests (default 5)")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     p.set_defaults(func=run)
 
@@ -91,7 +97,8 @@ def _limits(args: argparse.Namespace) -> Any:
     from routerforge.serve.server import ServerLimits
 
     return ServerLimits(max_body_bytes=args.max_body_bytes, max_query_chars=args.max_query_chars,
-                        max_batch=args.max_batch, timeout_s=args.timeout)  # ValueError -> exit 2
+                        max_batch=args.max_batch, timeout_s=args.timeout, max_pending=args.max_pending,
+                        micro_batch=args.micro_batch, batch_window_ms=args.batch_window_ms)  # ValueError -> exit 2
 
 
 def run(args: argparse.Namespace) -> int:

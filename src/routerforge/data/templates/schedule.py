@@ -10,7 +10,9 @@ The spec is `Name:duration,... | constraint,...` with only constraints the exper
   `90 minutes`/`90 min` -> `90min`, `an hour and a half`/`1h30` -> `1.5hr`, `half an hour` -> `30min`;
 * "then", "first ... finally", "back to back in that order", "one after another" are `sequential`;
   "X before Y" / "Y after X" are `before(X,Y)` / `after(Y,X)` as said; "not at the same time" is `no_overlap`;
-* times are written on the 24-hour clock: `5pm` -> `17`, `2:30 pm` -> `14:30`, `noon` -> `12`.
+* a time of day is copied as the request writes it, without its space: `5pm` -> `5pm`, `2:30 pm` ->
+  `2:30pm`, `17:00` -> `17:00`; only `noon` becomes `12`. (The 24-hour clock made the model convert
+  `7:30pm` to `19:30` itself, and it got that wrong on held-out templates; copying it is the spec's job.)
 """
 from __future__ import annotations
 
@@ -63,15 +65,15 @@ def _fields(pattern: str) -> list[str]:
 
 def _clock(minutes: int, rng: random.Random) -> tuple[str, str]:
     """A time of day (minutes after midnight, before 24:00) as a user writes it, and as the spec writes it
-    (24-hour clock)."""
+    (copied without spaces; `noon` is `12`)."""
     hour, minute = divmod(minutes, 60)
-    spec = f"{hour}" if minute == 0 else f"{hour}:{minute:02d}"
     h12, half = (hour - 1) % 12 + 1, "am" if hour < 12 else "pm"
     forms = [f"{h12}{half}", f"{h12} {half}", f"{hour}:{minute:02d}"] if minute == 0 else \
         [f"{h12}:{minute:02d}{half}", f"{h12}:{minute:02d} {half}", f"{hour}:{minute:02d}"]
     if minutes == 12 * 60:
         forms.append("noon")
-    return rng.choice(forms), spec
+    shown = rng.choice(forms)
+    return shown, "12" if shown == "noon" else shown.replace(" ", "")
 
 
 def sched(tid: str, pattern: str, constraints: str, *, who: str = "people", n: tuple[int, int] = (2, 4),
@@ -217,6 +219,32 @@ TEMPLATES: list[Template] = [
           "no_overlap,end_by({A},{T})", clock="end_by"),
     sched("within_window", "Between {start} and {end} I need {list}, one at a time.", "no_overlap,window({S},{E})",
           who="tasks", n=(2, 4), clock="window"),
+    # every constraint kind has several phrasings, so a held-out template never holds the only one
+    sched("not_before_begin", "{A} ({dA}) can't begin until {time}; {B} ({dB}) and {C} ({dC}) fit around it, one "
+          "at a time.", "no_overlap,not_before({A},{T})", who="tasks", clock="not_before"),
+    sched("not_free_before", "{A} isn't free before {time}. Book {A} for {dA} and {B} for {dB}, no overlap.",
+          "no_overlap,not_before({A},{T})", clock="not_before"),
+    sched("no_earlier_than", "Put {dA} of {A} and {dB} of {B} on my calendar, not at the same time, with {A} no "
+          "earlier than {time}.", "no_overlap,not_before({A},{T})", who="tasks", clock="not_before"),
+    sched("starts_sharp", "{A} starts at {time} sharp and lasts {dA}; fit {B} ({dB}) in somewhere else.",
+          "no_overlap,start({A},{T})", clock="start"),
+    sched("begin_at", "Begin {A} at {time} for {dA}, and schedule {B} for {dB} without a clash.",
+          "no_overlap,start({A},{T})", who="tasks", clock="start"),
+    sched("done_by_deadline", "{A} ({dA}) has to be done by {time}, and {B} ({dB}) can be any time; no overlap.",
+          "no_overlap,end_by({A},{T})", who="tasks", clock="end_by"),
+    sched("leave_by", "{A} must be finished by {time} and needs {dA}; {B} needs {dB}. One at a time.",
+          "no_overlap,end_by({A},{T})", clock="end_by"),
+    sched("over_by", "Everything has to be over by {time}: {list}, one at a time.", "no_overlap,by({T})",
+          who="tasks", n=(2, 5), clock="by"),
+    sched("people_by", "Book {list} with no overlaps; the last one must end by {time}.", "no_overlap,by({T})",
+          n=(2, 4), clock="by"),
+    sched("free_from_to", "I'm free from {start} to {end}. Schedule {list} without overlaps.",
+          "no_overlap,window({S},{E})", who="tasks", n=(2, 4), clock="window"),
+    sched("room_window", "The room is available from {start} until {end}: book {list}, no two at once.",
+          "no_overlap,window({S},{E})", n=(2, 4), clock="window"),
+    sched("go_after", "Book {A} ({dA}) and {B} ({dB}); {A} has to go after {B}.", "after({A},{B})"),
+    sched("earlier_than", "{A} ({dA}) should be earlier than {B} ({dB}), and {C} ({dC}) fits anywhere; nothing "
+          "overlaps.", "no_overlap,before({A},{B})", who="tasks"),
 ]
 
 

@@ -1,0 +1,162 @@
+"""Micro-batching (serve/batcher.py): the collector on its own, then a real server under concurrent load."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+
+import httpx
+import pytest
+
+from routerforge.routers.base import finish
+from routerforge.serve.batcher import MicroBatcher, retry_after_s
+from routerforge.serve.server import ServerLimits
+from routerforge.serve.server_cli import ServerThread
+
+
+def test_concurrent_submits_share_batches_and_keep_their_order():
+    calls: list[list[str]] = []
+
+    async def run_batch(queries):
+        calls.append(list(queries))
+        await asyncio.sleep(0.01)
+        return [q.upper() for q in queries]
+
+    async def main():
+        b = MicroBatcher(run_batch, max_batch=4, window_s=0.01, max_queue=64)
+        futures = [b.submit(f"q{i}") for i in range(10)]
+        out = await asyncio.gather(*futures)
+        await b.close()
+        return out, b
+
+    out, b = asyncio.run(main())
+    assert out == [f"Q{i}" for i in range(10)]
+    assert [len(c) for c in calls] == [4, 4, 2] and sum(calls, []) == [f"q{i}" for i in range(10)]
+    assert b.sizes == [4, 4, 2] and b.batch_s is not None
+
+
+def test_a_failing_batch_fails_its_requests_and_the_next_batch_runs():
+    async def run_batch(queries):
+        if "boom" in queries:
+            raise RuntimeError("router exploded")
+        return queries
+
+    async def main():
+        b = MicroBatcher(run_batch, max_batch=2, window_s=0.0)
+        bad = [b.submit("boom"), b.submit("x")]
+        results = await asyncio.gather(*bad, return_exceptions=True)
+        good = await b.submit("y")
+        await b.close()
+        return results, good
+
+    results, good = asyncio.run(main())
+    assert all(isinstance(r, RuntimeError) for r in results) and good == "y"
+
+
+def test_a_wrong_length_result_is_an_error_not_a_hang():
+    async def run_batch(queries):
+        return queries[:-1]
+
+    async def main():
+        b = MicroBatcher(run_batch, max_batch=2, window_s=0.0)
+        r = await asyncio.gather(b.submit("a"), b.submit("b"), return_exceptions=True)
+        await b.close()
+        return r
+
+    assert all("returned list of 1 for 2" in str(e) for e in asyncio.run(main()))
+
+
+def test_cancelled_requests_are_dropped_before_their_batch_runs():
+    seen: list[list[str]] = []
+
+    async def run_batch(queries):
+        seen.append(list(queries))
+        await asyncio.sleep(0.05)
+        return queries
+
+    async def main():
+        b = MicroBatcher(run_batch, max_batch=1, window_s=0.0)
+        first, second, third = b.submit("a"), b.submit("b"), b.submit("c")
+        await asyncio.sleep(0.01)  # "a" is running, "b" and "c" wait
+        second.cancel()
+        assert await first == "a" and await third == "c"
+        await b.close()
+
+    asyncio.run(main())
+    assert seen == [["a"], ["c"]]
+
+
+def test_expected_wait_counts_the_batches_ahead():
+    async def main():
+        b = MicroBatcher(lambda q: asyncio.sleep(0, q), max_batch=4)
+        assert b.expected_wait() == 0.0  # nothing timed yet
+        b.batch_s, b.running = 0.5, 3
+        for i in range(9):
+            b._queue.append((f"q{i}", asyncio.get_running_loop().create_future()))
+        return b.expected_wait()
+
+    assert asyncio.run(main()) == pytest.approx(0.5 * (2 + 1 + 1))  # running + 2 full batches ahead + its own
+    assert [retry_after_s(x) for x in (0, 0.2, 1.0, 2.01)] == ["1", "1", "1", "3"]
+    for bad in ({"max_batch": 0}, {"max_queue": 0}, {"window_s": -1}, {"window_s": 2}):
+        with pytest.raises(ValueError):
+            MicroBatcher(lambda q: q, **bad)
+
+
+class CountingRouter:
+    """`a * b` / `a + b` run by the real experts, with a fixed cost per route_batch call, as a model
+    pass has: batching pays. Records each batch's size."""
+
+    name = "counting"
+
+    def __init__(self, cost_s: float = 0.05) -> None:
+        self.cost_s, self.sizes, self.lock = cost_s, [], threading.Lock()
+
+    def route(self, query: str):
+        started = time.perf_counter()
+        a, op, b = re.search(r"(\d+)\s*([*+])\s*(\d+)", query).groups()
+        return finish(query, {"*": "multiply", "+": "add"}[op], f"{a} {op} {b}", started=started)
+
+    def route_batch(self, queries):
+        with self.lock:
+            self.sizes.append(len(queries))
+        time.sleep(self.cost_s)
+        return [self.route(q) for q in queries]
+
+
+async def _fire(url: str, queries: list[str], clients: int) -> list[httpx.Response]:
+    sem = asyncio.Semaphore(clients)
+    async with httpx.AsyncClient(base_url=url, timeout=30) as c:
+        async def one(q):
+            async with sem:
+                return await c.post("/v1/route", json={"query": q})
+        return await asyncio.gather(*(one(q) for q in queries))
+
+
+def test_the_server_answers_concurrent_routes_in_micro_batches():
+    router = CountingRouter(cost_s=0.05)
+    queries = [f"what is {i} * {i + 1}?" for i in range(64)]
+    with ServerThread(router, limits=ServerLimits(micro_batch=16, batch_window_ms=5)) as srv:  # started
+        replies = asyncio.run(asyncio.wait_for(_fire(srv.url, queries, clients=32), 60))
+        metrics = httpx.get(f"{srv.url}/metrics", timeout=5).text
+    assert [r.status_code for r in replies] == [200] * 64
+    assert [r.json()["result"] for r in replies] == [str(i * (i + 1)) for i in range(64)]
+    assert sum(router.sizes) == 64 and max(router.sizes) > 1 and len(router.sizes) < 64
+    assert "routerforge_micro_batch_size_count" in metrics
+
+
+def test_an_overloaded_server_sheds_with_503_and_retry_after_never_a_timeout():
+    router = CountingRouter(cost_s=0.3)  # 0.3 s a batch of at most 2: far behind 48 clients
+    limits = ServerLimits(micro_batch=2, batch_window_ms=1, max_pending=8, timeout_s=2.0)
+    queries = [f"{i} + 1" for i in range(96)]
+    with ServerThread(router, limits=limits) as srv:
+        replies = asyncio.run(asyncio.wait_for(_fire(srv.url, queries, clients=48), 90))
+        shed = [r for r in replies if r.status_code == 503]
+        ok = [r for r in replies if r.status_code == 200]
+        assert len(shed) + len(ok) == 96, sorted({r.status_code for r in replies})  # no 504, no 500
+        assert shed and ok
+        assert all(r.json()["error"]["type"] == "overloaded" and int(r.headers["Retry-After"]) >= 1 for r in shed)
+        assert all(r.json()["result"] == str(int(r.json()["spec"].split(" + ")[0]) + 1) for r in ok)
+        assert "routerforge_router_timeouts_total 0.0" in httpx.get(f"{srv.url}/metrics", timeout=5).text
+        assert httpx.post(f"{srv.url}/v1/route", json={"query": "2 * 21"}, timeout=10).json()["result"] == "42"
