@@ -135,10 +135,27 @@ def test_chat_stops_right_after_its_name(tiny):
     model.calls = 0
     decisions = router.decide_batch(QUERIES[:3])
     assert [d[:3] for d in decisions] == [("chat", "", "chat:")] * 3
-    # one forward per name token and not one more: no spec is generated after `chat:`
-    assert model.calls == len(chat_ids)
+    # forwards only until the name trie leaves chat alone: its remaining tokens are forced and no spec
+    # follows them (one forward when chat's first token is its own)
+    node, needed = router.trie, 0
+    for tid in chat_ids:
+        node, needed = node.children[tid], needed + 1
+        if router.names_below[id(node)] == {"chat"}:
+            break
+    assert model.calls == needed < len(chat_ids) + 1
     r = router.route("hello there")
     assert (r.expert, r.spec, r.result, r.ok) == ("chat", "", None, True)
+
+
+def test_a_chat_decision_chosen_from_the_prefill_is_one_pass(tiny):
+    from routerforge.routers.generated import Router
+
+    lm, tok = tiny
+    model = _Biased(lm, [])
+    router = Router(model, tok)
+    model.calls = 0
+    out = router.decide_batch(QUERIES[:3], choose=lambda hs, qs: [("chat", 0.9)] * len(qs))
+    assert [d[:3] for d in out] == [("chat", "", "chat:")] * 3 and model.calls == 1
 
 
 def test_forced_name_generates_only_the_spec(router):

@@ -240,6 +240,10 @@ class Router:
         pad = self.tok.pad_token_id
         if st["phase"] == "done":
             return pad
+        if st.get("queue") and st["forced"] in self.empty_spec:  # chat chosen outside: decided, no spec
+            st["tokens"] += st.pop("queue")
+            st["expert"], st["phase"] = st["forced"], "done"
+            return pad
         if st.get("queue"):  # a name chosen outside the model (probe): feed its tokens
             tid = st["queue"].pop(0)
             st["tokens"].append(tid)
@@ -263,6 +267,14 @@ class Router:
             tid = allowed[k]
             st["tokens"].append(tid)
             st["node"] = st["node"].children[tid]
+            below = self.names_below[id(st["node"])]
+            if st["node"].expert is None and len(below) == 1 and next(iter(below)) in self.empty_spec:
+                # only `chat:` is left below: its remaining tokens are forced and nothing follows them,
+                # so the decision is made now (one forward for a chat decision, not one per token)
+                st["expert"] = next(iter(below))
+                st["tokens"] += self.name_tokens[st["expert"]][len(st["tokens"]):]
+                st["phase"] = "done"
+                return tid
             if st["node"].expert is not None:
                 st["expert"] = st["node"].expert
                 st["phase"] = "done" if st["expert"] in self.empty_spec else "spec"
