@@ -142,7 +142,7 @@ def test_chat_stops_right_after_its_name(tiny):
         node, needed = node.children[tid], needed + 1
         if router.names_below[id(node)] == {"chat"}:
             break
-    assert model.calls == needed < len(chat_ids) + 1
+    assert model.calls == needed
     r = router.route("hello there")
     assert (r.expert, r.spec, r.result, r.ok) == ("chat", "", None, True)
 

@@ -36,7 +36,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from routerforge.errors import ConfigError
 from routerforge.experts import expert_names
 from routerforge.routers.base import BaseRouter, Routed
-from routerforge.serve.batcher import MicroBatcher, retry_after_s
+from routerforge.serve.batcher import BatcherClosed, MicroBatcher, retry_after_s
+
+# A /v1/route request whose expected wait is over this share of the timeout is refused with 503: the
+# estimate leaves out the batch window and HTTP overheads, so shedding at the timeout itself would be late.
+SHED_AT = 0.8
 
 # Reply used for chat passthrough when the router has no `chat_reply` (e.g. a rules baseline).
 PASSTHROUGH_REPLY = "This request was routed to the chat model, but this server has no chat model attached."
@@ -247,6 +251,7 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> Fas
         yield
         if state["batcher"] is not None:
             await state["batcher"].close()
+            state["batcher"] = None  # a later lifespan (another loop) makes its own
         pool.shutdown(wait=False, cancel_futures=True)
 
     app = FastAPI(title="routerforge", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -264,8 +269,9 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> Fas
 
     def admit() -> None:
         if state["pending"] >= limits.max_pending:
-            wait = state["batcher"].expected_wait() if state["batcher"] is not None else 1.0
-            raise shed(f"{state['pending']} requests are already waiting; retry later", wait)
+            b = state["batcher"]  # retry when about one batch has drained
+            raise shed(f"{state['pending']} requests are already waiting; retry later",
+                       (b.batch_s or 1.0) if b is not None else 1.0)
 
     async def run_batch(queries: list[str]) -> list:
         return await asyncio.get_running_loop().run_in_executor(pool, locked, router.route_batch, queries)
@@ -281,15 +287,22 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> Fas
         admit()
         if batched:
             b = batcher()
-            if b.expected_wait() > limits.timeout_s:  # it would time out: refuse now, say when to retry
-                raise shed(f"the router is {b.expected_wait():.1f} s behind (timeout {limits.timeout_s:g} s); "
-                           "retry later", b.expected_wait())
+            wait = b.expected_wait()
+            # it would (nearly) time out: refuse now, and say when the backlog is short enough again
+            if wait > SHED_AT * limits.timeout_s:
+                raise shed(f"the router is {wait:.1f} s behind (timeout {limits.timeout_s:g} s); retry later",
+                           wait - SHED_AT * limits.timeout_s)
+            if b.full():
+                raise shed(f"{b.waiting} requests are already queued; retry later", b.batch_s or 1.0)
         state["pending"] += 1
         metrics.pending.inc()
         try:
             future = b.submit(args[0]) if batched else \
                 asyncio.get_running_loop().run_in_executor(pool, locked, fn, *args)
             return await asyncio.wait_for(future, limits.timeout_s)  # a timeout cancels a queued query
+        except BatcherClosed:
+            raise ApiError(503, "shutting_down", "the server is shutting down; retry later",
+                           {"Retry-After": "1"}) from None
         except asyncio.TimeoutError:
             metrics.timeouts.inc()
             raise ApiError(504, "timeout", f"routing took longer than {limits.timeout_s:g} s") from None
