@@ -54,3 +54,13 @@ def tiny_run_copy(tiny_run, tmp_path):
     dst = tmp_path / "run"
     shutil.copytree(tiny_run, dst)
     return dst
+
+
+@pytest.fixture(autouse=True)
+def _builtin_experts():
+    """A test that activates a routes file (or opens a run trained on one) leaves the built-ins behind."""
+    yield
+    from routerforge.experts import default_expert, reset_experts
+
+    if default_expert() != "chat":
+        reset_experts()

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "train": "routerforge.train.cli",
     "route": "routerforge.serve.cli",
     "probe": "routerforge.train.probe_cli",
+    "init": "routerforge.train.routes_init",
     "serve": "routerforge.serve.server_cli",
     "eval": "routerforge.evaluate.cli",
     "plan": "routerforge.plans.cli",

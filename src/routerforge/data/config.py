@@ -26,7 +26,7 @@ def class_experts() -> dict[str, tuple[str, ...]]:
 
     out: dict[str, list[str]] = {}
     for expert in all_experts():
-        if expert.templates:
+        if expert.templates or expert.fixed_queries():
             out.setdefault(expert.label, []).append(expert.name)
     return {c: tuple(names) for c, names in out.items()}
 

@@ -28,6 +28,7 @@ BUILTINS: dict[str, str] = {
 }
 
 _loaded = False
+_default = ["chat"]  # the route for "none of these": where abstention sends a query
 
 
 def _instantiate(obj: object, where: str) -> Expert:
@@ -57,6 +58,41 @@ def ensure_loaded() -> None:
         EXPERTS.register(name, _instantiate(import_dotted(path), path), overwrite=True)
     for ep in entry_points(group="routerforge.experts"):
         EXPERTS.register(ep.name, _instantiate(ep.load(), f"entry point {ep.name}"), overwrite=True)
+
+
+def builtin_experts() -> list[Expert]:
+    """The built-in and entry-point experts (whatever routes file is active)."""
+    out = [_instantiate(import_dotted(path), path) for path in BUILTINS.values()]
+    return out + [_instantiate(ep.load(), f"entry point {ep.name}") for ep in entry_points(group="routerforge.experts")]
+
+
+def use_experts(experts: list[Expert], *, default: str) -> None:
+    """Make `experts` the whole registry (a routes file's vocabulary) and `default` the route for "none of
+    these". Everything that reads the registry (data, prompts, decoding, metrics) follows."""
+    global _loaded
+    if default not in {e.name for e in experts}:
+        raise RegistryError(f"default route {default!r} is not among the experts")
+    _loaded = True
+    for name in EXPERTS.names():
+        EXPERTS.unregister(name)
+    for e in experts:
+        EXPERTS.register(e.name, e)
+    _default[0] = default
+
+
+def reset_experts() -> None:
+    """Back to the built-ins and plug-ins (undoes `use_experts`)."""
+    global _loaded
+    for name in EXPERTS.names():
+        EXPERTS.unregister(name)
+    _loaded, _default[0] = False, "chat"
+    ensure_loaded()
+
+
+def default_expert() -> str:
+    """Where a query goes when no expert fits or the router abstains: `chat`, or a routes file's default."""
+    ensure_loaded()
+    return _default[0]
 
 
 def get_expert(name: str) -> Expert:
@@ -113,7 +149,7 @@ def run_decision(text: str) -> tuple["Decision | None", ExpertResult]:  # noqa: 
 
 
 __all__ = [
-    "EXPERTS", "Expert", "ExpertError", "ExpertResult", "all_experts", "class_members", "class_of", "ensure_loaded",
-    "expert_classes",
+    "EXPERTS", "Expert", "ExpertError", "ExpertResult", "all_experts", "builtin_experts", "class_members", "class_of",
+    "default_expert", "ensure_loaded", "expert_classes", "reset_experts", "use_experts",
     "expert_names", "get_expert", "register_expert", "run_decision",
 ]

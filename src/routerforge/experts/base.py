@@ -58,6 +58,12 @@ class Expert(ABC):
     `TEMPLATES: list[Template]` (routerforge.data.templates.base) and optionally `pools()` ->
     {expert: {pool name: items}}. The data generator reads them from the registry."""
 
+    def fixed_queries(self) -> list[str]:
+        """Queries given at run time rather than by `templates` modules (a routes file's examples, see
+        experts/routes.py), for an expert with an empty spec: each becomes one template of its own, so
+        holding out templates holds out queries. Default: none."""
+        return []
+
     @property
     def label(self) -> str:
         return self.expert_class or self.name

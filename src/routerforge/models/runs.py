@@ -19,6 +19,8 @@ class RunError(RunDirError):
 
 
 def read_run_info(run_dir: str | Path, *, require_complete: bool = True) -> dict:
+    """run.json of a run. A run trained on a routes file (`routerforge train --routes`) also activates its
+    routes, so every command that opens the run (route, eval, serve) decides over that vocabulary."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise RunError(f"run directory not found: {run_dir}")
@@ -28,7 +30,12 @@ def read_run_info(run_dir: str | Path, *, require_complete: bool = True) -> dict
     if require_complete and not is_complete(run_dir):
         raise RunError(f"{run_dir} is an interrupted run (no COMPLETE marker); finish it by training again with "
                        "`--resume`, or start over with `--force`")
-    return json.loads(info_path.read_text(encoding="utf-8"))
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    if info.get("routes"):  # trained on a routes file: its routes are the vocabulary this run decides over
+        from routerforge.experts.routes import RoutesFile, activate
+
+        activate(RoutesFile.model_validate(info["routes"]), info.get("route_traffic"))
+    return info
 
 
 def load_run_model(run_dir: str | Path, *, merge: bool = True, require_complete: bool = True,

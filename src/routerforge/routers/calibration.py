@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from routerforge.errors import InputError
+from routerforge.experts import default_expert
 
 N_BINS = 15
 T_BOUNDS = (0.05, 20.0)  # temperatures outside this range mean the validation set is degenerate
@@ -196,7 +197,7 @@ def calibrate(scores: NameScores, labels: list[str], *, target_precision: float 
         abstain_below = threshold_for_precision(conf_after, correct, target_precision)
     if abstain_below is not None and not 0 <= abstain_below <= 1:
         raise InputError(f"abstain-below must be a probability in [0, 1], got {abstain_below}")
-    is_chat = np.array([sub.names[i] == "chat" for i in idx])
+    is_chat = np.array([sub.names[i] == default_expert() for i in idx])
     return {"temperature": t, "abstain_below": abstain_below,
             "ece_before": ece(conf_before, correct, n_bins), "ece_after": ece(conf_after, correct, n_bins),
             "n": int(len(idx)), "n_skipped": int((~usable).sum()),

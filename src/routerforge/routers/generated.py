@@ -13,7 +13,7 @@ import math
 import time
 from pathlib import Path
 
-from routerforge.experts import class_of, expert_names, get_expert
+from routerforge.experts import class_of, default_expert, expert_names, get_expert
 from routerforge.experts.numberwords import digits_for_words
 from routerforge.formats.decision import DecisionParseError, parse_decision
 from routerforge.models.prompts import prompt_text, router_messages, system_prompt
@@ -117,7 +117,7 @@ class Router:
             for expert, spec, raw, conf in self.decide_batch(chunk):
                 if expert is not None and self.abstain_below is not None and conf is not None \
                         and conf < self.abstain_below:
-                    expert, spec = "chat", ""
+                    expert, spec = default_expert(), ""
                 decided.append((expert, spec, raw, conf))
             grounding = self._ground_batch(chunk, [(e, s) for e, s, _, _ in decided])
             share = (time.perf_counter() - t0) / len(chunk)  # batch latency split evenly per query

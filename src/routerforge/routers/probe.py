@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from routerforge.errors import InputError
+from routerforge.experts import default_expert
 from routerforge.routers.base import Routed, finish
 
 POSITIONS = ("last", "mean")
@@ -99,7 +100,7 @@ class Probe:
             k = int(row.argmax())
             conf = float(row[cls == cls[k]].sum())
             abstain = self.abstain_below is not None and conf < self.abstain_below
-            out.append(("chat" if abstain else self.classes[k], conf))
+            out.append((default_expert() if abstain else self.classes[k], conf))
         return out
 
     def to_json(self) -> dict:

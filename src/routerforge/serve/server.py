@@ -31,12 +31,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from routerforge.errors import ConfigError
 from routerforge.experts import expert_names
 from routerforge.routers.base import BaseRouter, Routed
 from routerforge.serve.batcher import BatcherClosed, MicroBatcher, retry_after_s
+from routerforge.serve.gateway import Gateway, UpstreamsFailed, decision_headers
 
 # A /v1/route request whose expected wait is over this share of the timeout is refused with 503: the
 # estimate leaves out the batch window and HTTP overheads, so shedding at the timeout itself would be late.
@@ -235,11 +237,14 @@ def decision_json(routed: Routed) -> dict:
     return {**routed.to_output_row(), "expert_class": routed.expert_class}
 
 
-def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> FastAPI:
+def create_app(router: BaseRouter, *, limits: ServerLimits | None = None, routes: Any = None,
+               run_dir: Any = None, reports: Any = (), web: bool = True) -> FastAPI:
     """The FastAPI app serving `router`; run it with uvicorn (`routerforge serve`, or
-    `routerforge.serve.server_cli.ServerThread` for a background thread)."""
+    `routerforge.serve.server_cli.ServerThread` for a background thread). With `routes` (a
+    `RoutesFile`) it is a gateway: chat requests routed to an upstream route are forwarded (gateway.py)."""
     limits = limits or ServerLimits()
     metrics = _Metrics()
+    gateway = Gateway(routes, metrics.registry) if routes is not None else None
     # One worker thread + a lock: the model is not thread-safe, and the lock also guards against
     # anyone else in the process calling the same router object.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="routerforge-router")
@@ -253,6 +258,8 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> Fas
             await state["batcher"].close()
             state["batcher"] = None  # a later lifespan (another loop) makes its own
         pool.shutdown(wait=False, cancel_futures=True)
+        if gateway is not None:
+            await gateway.aclose()
 
     app = FastAPI(title="routerforge", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.router, app.state.limits, app.state.metrics = router, limits, metrics
@@ -346,6 +353,38 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> Fas
             return routed, routed.answer if routed.answer is not None else (routed.result or "")
         return routed, f"The {routed.expert} expert could not answer: {routed.error}"
 
+    def answer_locally(routed: Routed, query: str) -> tuple[Routed, str]:
+        """Gateway mode, a route with an expert target: the expert's result, as without a gateway."""
+        if routed.ok:
+            return routed, routed.answer if routed.answer is not None else (routed.result or "")
+        return routed, f"The {routed.expert} expert could not answer: {routed.error}"
+
+    async def forward(route: Any, routed: Routed, body: ChatRequest) -> Response:
+        """Send the client's body on to the route's upstream; the decision rides along in headers (and in
+        a `routerforge` field of a JSON answer)."""
+        payload = body.model_dump(mode="json", exclude_unset=True)
+        try:
+            got = await gateway.forward(route, payload, stream=body.stream)
+        except UpstreamsFailed as exc:
+            headers = decision_headers(route.name, routed.confidence, routed.latency_ms)
+            return JSONResponse({"error": {"type": "upstream_failed", "message": str(exc), "failures": exc.failures},
+                                 "routerforge": {**decision_json(routed), "route": route.name}},
+                                status_code=502, headers=headers)
+        headers = decision_headers(route.name, routed.confidence, routed.latency_ms,
+                                   got.target if got.index else None)
+        decision = {**decision_json(routed), "route": route.name, "upstream": got.target.label}
+        response, media = got.response, got.response.headers.get("content-type", "application/json")
+        if body.stream and response.status_code < 400:
+            return StreamingResponse(response.aiter_raw(), status_code=response.status_code, media_type=media,
+                                     headers=headers, background=BackgroundTask(response.aclose))
+        try:
+            data = response.json()
+        except ValueError:  # not JSON: pass the bytes back as they came
+            return Response(response.content, status_code=response.status_code, media_type=media, headers=headers)
+        if isinstance(data, dict):
+            data["routerforge"] = decision
+        return JSONResponse(data, status_code=response.status_code, headers=headers)
+
     @app.exception_handler(ApiError)
     async def _api_error(request: Any, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.type, exc.message, exc.headers)
@@ -401,27 +440,48 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None) -> Fas
         if not users:
             raise ApiError(422, "invalid_request", "messages: no message with role 'user'")
         query = check_query(users[-1].text(), "the last user message")
-        routed, content = await call_router(route_and_reply, query)
-        decision = decision_json(record(routed))
+        if gateway is not None:
+            routed = record(await call_router(router.route, query, batched=limits.micro_batch > 1))
+            upstream = gateway.upstream_route(routed.expert)
+            if upstream is not None:
+                return await forward(upstream, routed, body)
+            routed, content = answer_locally(routed, query)
+            headers = decision_headers(gateway.route_name(routed.expert), routed.confidence, routed.latency_ms)
+        else:
+            routed, content = await call_router(route_and_reply, query)
+            headers = None
+        decision = decision_json(record(routed) if gateway is None else routed)
+        if gateway is not None:
+            decision["route"] = headers["x-routerforge-route"]
         completion_id, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         model = getattr(router, "name", "routerforge")
         if body.stream:
             return StreamingResponse(_sse(completion_id, created, model, content, decision),
-                                     media_type="text/event-stream")
+                                     media_type="text/event-stream", headers=headers)
         prompt_tokens, completion_tokens = len(query.split()), len(content.split())  # approximate
-        return {
+        return JSONResponse({
             "id": completion_id, "object": "chat.completion", "created": created, "model": model,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                          "finish_reason": "stop", "logprobs": None}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                       "total_tokens": prompt_tokens + completion_tokens},
             "routerforge": decision,
-        }
+        }, headers=headers)
 
     @app.get("/v1/models")
     async def models() -> dict:  # some OpenAI clients list models before chatting
         return {"object": "list", "data": [{"id": getattr(router, "name", "routerforge"), "object": "model",
                                             "created": 0, "owned_by": "routerforge"}]}
+
+    if web:  # the page at / and its /api (serve/webapp.py): playground, reports of run_dir and `reports`
+        from routerforge.serve.webapp import mount_web
+
+        async def route_for_page(query: str) -> Routed:  # the /v1/route path: same queue, limits, metrics
+            return record(await call_router(router.route, check_query(query, "query"),
+                                            batched=limits.micro_batch > 1))
+
+        mount_web(app, router, route=route_for_page, run_dir=run_dir, reports=reports,
+                  max_query_chars=limits.max_query_chars)
 
     metrics.paths = {getattr(r, "path", "") for r in app.routes}
     return app

@@ -26,6 +26,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--run", help="training run directory to serve (required unless --router needs none)")
     p.add_argument("--router", help="serve a registered router by name (e.g. rules) or 'pkg.mod:factory' "
                    "instead of the trained model; built as factory(run=RUN)")
+    p.add_argument("--routes", help="a run trained on a routes file: serve it with this file's upstreams instead "
+                   "(same routes, other URLs, models or keys)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: reachable from this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--max-body-bytes", type=int, default=64 * 1024, help="request body limit (default 65536)")
@@ -38,6 +40,9 @@ def add_parser(subparsers: Any) -> None:
                    help="most /v1/route requests one router call answers together; 1 = one at a time (default 16)")
     p.add_argument("--batch-window-ms", type=float, default=5.0,
                    help="how long a micro-batch that is not full waits for more requests (default 5)")
+    p.add_argument("--reports", action="append", default=[], metavar="DIR",
+                   help="also browse the reports (and sweep logbook) in DIR on the web page; repeatable")
+    p.add_argument("--no-web", action="store_true", help="no web page at / and no /api (the JSON API only)")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     p.set_defaults(func=run)
 
@@ -67,6 +72,18 @@ def build_router(run_dir: str | None, router_name: str | None) -> Any:
     if not isinstance(router, BaseRouter):
         raise UserError(f"{router_name or run_path} did not build a router (needs .name, .route, .route_batch)")
     return router
+
+
+def serve_routes(run_dir: str | None, routes_path: str | None) -> Any:
+    """The routes the gateway forwards by: the run's routes file (if it was trained on one), or --routes."""
+    if run_dir is None:
+        if routes_path:
+            raise UserError("--routes needs --run (a run trained on a routes file)")
+        return None
+    from routerforge.models.runs import read_run_info
+    from routerforge.serve.gateway import gateway_routes
+
+    return gateway_routes(read_run_info(run_dir), routes_path)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -111,7 +128,11 @@ def run(args: argparse.Namespace) -> int:
     limits = _limits(args)
     if not 0 <= args.port <= 65535:  # checked before the (slow) model load
         raise UserError(f"--port must be between 0 and 65535, got {args.port}")
+    missing = [d for d in args.reports if not Path(d).is_dir()]
+    if missing:  # before the (slow) model load, like the port
+        raise UserError(f"--reports directory not found: {missing[0]}")
     router = build_router(args.run, args.router)
+    routes = serve_routes(args.run, args.routes)
     sock = bind_socket(args.host, args.port)
     host, port = sock.getsockname()[:2]
     if not _is_loopback(args.host):
@@ -119,7 +140,14 @@ def run(args: argparse.Namespace) -> int:
               "authentication", file=sys.stderr)
     print(f"serving router {router.name!r} on http://{host}:{port} (POST /v1/route, /v1/route/batch, "
           "/v1/chat/completions; GET /healthz, /metrics)", file=sys.stderr)
-    config = uvicorn.Config(create_app(router, limits=limits), log_level=args.log_level)
+    if routes is not None:
+        print("gateway: " + ", ".join(f"{r.name} -> {getattr(r.target, 'upstream', None) or r.target.expert}"
+                                      for r in routes.routes), file=sys.stderr)
+    app = create_app(router, limits=limits, routes=routes, run_dir=args.run, reports=args.reports,
+                     web=not args.no_web)
+    if not args.no_web:
+        print(f"web page: http://{host}:{port}/ (playground, reports)", file=sys.stderr)
+    config = uvicorn.Config(app, log_level=args.log_level)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
@@ -132,12 +160,12 @@ class ServerThread:
     """
 
     def __init__(self, router: Any, *, limits: Any = None, host: str = "127.0.0.1", port: int = 0,
-                 log_level: str = "warning") -> None:
+                 log_level: str = "warning", **app_kw: Any) -> None:
         import uvicorn
 
         from routerforge.serve.server import create_app
 
-        self.app = create_app(router, limits=limits)
+        self.app = create_app(router, limits=limits, **app_kw)
         self._sock = bind_socket(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
         self.url = f"http://{self.host}:{self.port}"

@@ -4,6 +4,7 @@
     routerforge train sft --config FILE --out runs/NAME          (data -> SFT -> eval)
     routerforge train rl --init runs/SFT_RUN --out runs/NAME     (RL on an existing run -> eval)
     routerforge train --backend vertex --config FILE --out DIR [--dry-run]
+    routerforge train --routes routes.yaml [--data labelled.jsonl] --out runs/NAME   (your own routes)
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ def add_parser(subparsers) -> None:
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("stage", nargs="?", choices=["all", "sft", "rl"], default="all",
                    help="all (default), sft only, or rl on top of --init")
-    p.add_argument("--config", help="YAML pipeline config (configs/*.yaml)")
+    p.add_argument("--config", help="YAML pipeline config (configs/*.yaml); with --routes the default is the "
+                   "routes preset (routerforge.train.routes_init.TRAIN_YAML)")
+    p.add_argument("--routes", help="a routes file (routerforge init writes one): the router decides over its routes")
+    p.add_argument("--data", help="with --routes: your own labelled traffic, JSONL rows {query, route}")
     p.add_argument("--out", required=True, help="run directory to create")
     p.add_argument("--force", action="store_true", help="replace an existing run directory")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
@@ -36,7 +40,7 @@ def add_parser(subparsers) -> None:
 
 
 def build_config(args):
-    from routerforge.configtools import load_config
+    from routerforge.configtools import apply_overrides, from_dict, load_config
     from routerforge.train.config import PipelineConfig
 
     overrides = list(args.set)
@@ -45,12 +49,35 @@ def build_config(args):
         value = getattr(args, flag)
         if value is not None:
             overrides.append(f"{key}={value}")
+    if getattr(args, "routes", None) and not args.config:
+        from routerforge.train.routes_init import preset_config
+
+        return from_dict(PipelineConfig, apply_overrides(preset_config(), overrides))
     return load_config(PipelineConfig, args.config, overrides)
+
+
+def activate_routes(args):
+    """--routes/--data: read and check both, then make the routes the expert registry before the config
+    is read (its data.mix names routes). Returns (routes, traffic) or (None, None)."""
+    from routerforge.errors import UserError
+
+    if args.data and not args.routes:
+        raise UserError("--data adds labelled traffic to a routes file; pass --routes too")
+    if not args.routes:
+        return None, None
+    from routerforge.experts.routes import activate, load_routes
+    from routerforge.train.routes_init import read_labelled
+
+    routes = load_routes(args.routes)
+    traffic = read_labelled(args.data, routes) if args.data else {}
+    activate(routes, traffic)
+    return routes, traffic
 
 
 def run(args) -> int:
     from routerforge.errors import UserError
 
+    routes, traffic = activate_routes(args)
     cfg = build_config(args)
     if args.backend == "vertex":
         from routerforge.train.vertex import run_vertex
@@ -66,7 +93,7 @@ def run(args) -> int:
 
     stages = {"all": ("sft", "rl"), "sft": ("sft",), "rl": ("rl",)}[args.stage]
     result = run_pipeline(cfg, args.out, force=args.force, resume=args.resume, merge=args.merge,
-                          stages=stages, init_run=args.init)
+                          stages=stages, init_run=args.init, routes=routes, traffic=traffic)
     m = result["metrics"]
     print(f"run written to {result['out']} in {result['timings']['total_s']:.0f} s; "
           f"expert accuracy {m.get('expert_accuracy')}, answer accuracy {m.get('answer_accuracy')}")

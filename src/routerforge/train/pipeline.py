@@ -37,7 +37,9 @@ def file_manifest(directory: Path) -> dict:
 
 def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, resume: bool = False,
                  merge: bool = False, stages: tuple[str, ...] = ("sft", "rl"), init_run: str | Path | None = None,
-                 console: Console | None = None) -> dict:
+                 console: Console | None = None, routes=None, traffic: dict | None = None) -> dict:
+    """`routes` (an active `experts.routes.RoutesFile`) and `traffic` (route -> labelled queries) are
+    stored in run.json, so every command that opens the run decides over the same routes."""
     from routerforge.data.generate import generate_dataset
     from routerforge.train.rl import train_rl
     from routerforge.train.sft import sft_examples, train_sft
@@ -96,6 +98,8 @@ def run_pipeline(cfg: PipelineConfig, out: str | Path, *, force: bool = False, r
     info = {"model": cfg.model, "method": cfg.sft.method, "adapter": "adapter", "prompt_style": cfg.prompt_style,
             "system": system, "read_numbers": cfg.read_numbers, "seed": cfg.seed,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    if routes is not None:
+        info.update(routes=routes.model_dump(mode="json"), route_traffic=traffic or {})
     atomic_write_json(work / "run.json", info)
     if merge:
         save_merged(cfg.model, cfg.sft.method, adapter, work / "merged")

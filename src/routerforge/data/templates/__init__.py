@@ -9,6 +9,7 @@ pool item, so the held-out set does not move when the seed changes or a pool gro
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -18,6 +19,16 @@ from routerforge.experts import all_experts
 from routerforge.registry import RegistryError
 
 
+def fixed_templates(expert: str, queries: list[str]) -> list[Template]:
+    """One template per fixed query (spec empty); the id hashes the text, so adding a query never moves
+    another between train and test."""
+    def fixed(text: str):
+        return lambda rng, pools: Sample(text, "", {"example": text})
+
+    return [Template(f"{expert}.ex.{hashlib.sha256(q.encode()).hexdigest()[:10]}", expert, fixed(q), q)
+            for q in queries]
+
+
 def _registry() -> tuple[dict[str, list[Template]], dict[str, dict[str, list[Any]]]]:
     import importlib
 
@@ -25,6 +36,8 @@ def _registry() -> tuple[dict[str, list[Template]], dict[str, dict[str, list[Any
     pools: dict[str, dict[str, list[Any]]] = {}
     modules: list[str] = []
     for expert in all_experts():
+        if expert.fixed_queries():
+            templates.setdefault(expert.name, []).extend(fixed_templates(expert.name, expert.fixed_queries()))
         for path in expert.templates:
             if path not in modules:
                 modules.append(path)
@@ -52,7 +65,7 @@ _KEY: tuple | None = None
 def registry() -> tuple[dict[str, list[Template]], dict[str, dict[str, list[Any]]]]:
     """(expert -> templates, expert -> pool name -> items), rebuilt when the expert registry changes."""
     global _CACHE, _KEY
-    key = tuple((e.name, e.templates) for e in all_experts())
+    key = tuple((e.name, e.templates, tuple(e.fixed_queries())) for e in all_experts())
     if _CACHE is None or key != _KEY:
         _CACHE, _KEY = _registry(), key
     return _CACHE
