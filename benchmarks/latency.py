@@ -5,7 +5,11 @@
 On the first N queries of the run's held-out test split, in one process and on one machine:
 
 - naive: `Router.route_naive` — `model.generate` on the full prompt, no prefix cache, parse the text;
-- constrained: `Router.route` / `route_batch` — cached system-prompt prefix, constrained greedy decoding;
+- one_token: `Router.route` / `route_batch` with drafts off — cached system-prompt prefix, constrained
+  greedy decoding, one token per forward pass (the reference the fast path must agree with);
+- constrained: the same with drafted decoding (the served default): a pass feeds each row's next token and
+  a draft (the rest of a forced name; what follows the spec's tail in the query) and keeps what greedy
+  decoding would have picked; `same_as_one_token` counts the queries whose expert and spec agree;
 - probe: `ProbeRouter.route` / `route_batch` — the expert from a linear probe on the prefill's hidden
   states, only the spec generated (needs RUN/probe.json from `routerforge probe fit`).
 
@@ -81,6 +85,13 @@ def accuracy(rows: list[dict], routed: list) -> dict:
             "format_validity": m["format_validity"]}
 
 
+def get_expert_empty(expert: str) -> bool:
+    """A decision with no spec to write (chat, a route to an upstream): one pass after the prefill."""
+    from routerforge.experts import expert_names, get_expert
+
+    return expert in expert_names() and get_expert(expert).empty_spec
+
+
 def measure(args: argparse.Namespace) -> dict:
     from routerforge.evaluate.benchmarks import load_benchmark
     from routerforge.routers.generated import Router
@@ -89,8 +100,21 @@ def measure(args: argparse.Namespace) -> dict:
     queries = [r["query"] for r in rows]
     naive_n = min(args.naive_n, len(queries))
     router = Router.from_run(args.run, batch_size=args.batch_size)
+    drafts = router.draft_tokens
+
+    def with_drafts(fn, k):  # the same loaded router, drafts on or off
+        def call(*a):
+            router.draft_tokens = k
+            try:
+                return fn(*a)
+            finally:
+                router.draft_tokens = drafts
+        return call
+
     paths = {"naive": (router.route_naive, None, naive_n),
-             "constrained": (router.route, router.route_batch, len(queries))}
+             "one_token": (with_drafts(router.route, 0), with_drafts(router.route_batch, 0), len(queries)),
+             "constrained": (with_drafts(router.route, drafts), with_drafts(router.route_batch, drafts),
+                             len(queries))}
     if (Path(args.run) / "probe.json").is_file():
         from routerforge.routers.probe import ProbeRouter
 
@@ -103,8 +127,15 @@ def measure(args: argparse.Namespace) -> dict:
     results = {}
     for name, (single, batched, n) in paths.items():
         single(queries[0])  # warm-up: first-call allocations, lazy imports
+        passes = router.passes
         routed, ms = time_single(single, queries[:n])
+        chat = [m for m, r in zip(ms, routed) if r.expert_class == "chat" or get_expert_empty(r.expert)]
+        spec = [m for m, r in zip(ms, routed) if not (r.expert_class == "chat" or get_expert_empty(r.expert))]
         entry = {"n": n, "p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "mean_ms": sum(ms) / n,
+                 "chat_p50_ms": percentile(chat, 50), "expert_p50_ms": percentile(spec, 50),
+                 "expert_p95_ms": percentile(spec, 95), "n_chat": len(chat),
+                 "passes_per_query": (router.passes - passes) / n if name != "naive" else None,
+                 "decisions": [[r.expert, r.spec] for r in routed],
                  "single_qps": n / (sum(ms) / 1000),
                  "batched_qps": time_batched(batched, queries[:n], args.batch_size) if batched else None,
                  **accuracy(rows[:n], routed)}
@@ -113,6 +144,8 @@ def measure(args: argparse.Namespace) -> dict:
         results[name] = entry
         print(f"{name}: p50 {entry['p50_ms']:.1f} ms over {n} queries", file=sys.stderr)
 
+    ref, fast = results["one_token"]["decisions"], results["constrained"]["decisions"]
+    results["constrained"]["same_as_one_token"] = sum(a == b for a, b in zip(ref, fast))
     base = results["naive"]
     for entry in results.values():
         entry["speedup_p50_vs_naive"] = base["p50_ms"] / entry["p50_ms"]
@@ -124,6 +157,8 @@ def measure(args: argparse.Namespace) -> dict:
 
 
 COLUMNS = [("path", None), ("n", "n"), ("p50 ms", "p50_ms"), ("p95 ms", "p95_ms"),
+           ("chat p50", "chat_p50_ms"), ("expert p50", "expert_p50_ms"), ("expert p95", "expert_p95_ms"),
+           ("passes/q", "passes_per_query"),
            ("p50 × naive", "speedup_p50_vs_naive"), ("batched q/s", "batched_qps"),
            ("q/s × naive", "throughput_vs_naive"), ("expert acc", "expert_accuracy"),
            ("answer acc", "answer_accuracy")]
@@ -139,6 +174,10 @@ def _cell(key: str, value) -> str:
     return str(value) if isinstance(value, int) else f"{value:.1f}"
 
 
+def _agree(e: dict) -> str:
+    return "" if "same_as_one_token" not in e else f" (same expert and spec as one_token: {e['same_as_one_token']}/{e['n']})"
+
+
 def markdown(report: dict) -> str:
     m = report["machine"]
     lines = [f"Routing latency on `{report['run']}` ({m['cpu']}, {m['cores']} cores, {m['torch_threads']} torch "
@@ -147,6 +186,7 @@ def markdown(report: dict) -> str:
              "| " + " | ".join(c for c, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for name, e in report["paths"].items():
         lines.append("| " + " | ".join([name] + [_cell(k, e.get(k)) for _, k in COLUMNS[1:]]) + " |")
+    lines += ["", *(f"{n}{_agree(e)}" for n, e in report["paths"].items() if _agree(e))]
     return "\n".join(lines) + "\n"
 
 
@@ -160,6 +200,9 @@ def print_table(report: dict) -> None:
     for name, e in report["paths"].items():
         table.add_row(name, *[_cell(k, e.get(k)) for _, k in COLUMNS[1:]])
     Console().print(table)
+    for name, e in report["paths"].items():
+        if _agree(e):
+            Console().print(f"{name}{_agree(e)}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -232,3 +232,80 @@ def test_a_runaway_spec_stops_at_its_experts_cap(tiny, expert, cap):
     router = Router(_Biased(lm, digit), tok, grounding=False)
     (_, spec, _, _), = router.decide_batch(["x"], choose=lambda hs, qs: [(expert, 1.0)])
     assert len(tok(spec, add_special_tokens=False)["input_ids"]) <= cap and len(spec) >= cap // 2
+
+
+# ---- drafted decoding (prompt lookup): the same decisions in fewer passes ---------------------------
+
+def test_prompt_lookup_draft_is_what_follows_the_spec_tail_in_the_query(router):
+    source = router.prefix.suffix("What is 256 * 4?")
+    i = len(source) // 2
+    st = {"phase": "spec", "spec": source[i - 2:i], "expert": "multiply", "source": source}
+    assert router._draft(st) == source[i:i + router.draft_tokens][:router.spec_cap["multiply"] - 3]
+    assert router._draft({**st, "spec": []}) == []  # nothing to look up yet
+    assert router._draft({**st, "spec": [router.tok.pad_token_id] * 3}) == []  # a tail the query lacks
+
+
+@pytest.mark.parametrize("forced", [None, ["multiply", "word_problem", "schedule", "time", "add", "divide", "add",
+                                           "schedule"]])
+def test_drafted_decoding_equals_one_token_a_pass(tiny, forced):
+    from routerforge.routers.generated import Router
+
+    ref, fast = Router(*tiny, draft_tokens=0), Router(*tiny, draft_tokens=8)
+    choose = None if forced is None else (lambda hs, qs: [(e, 0.5) for e in forced[:len(qs)]])
+    a, b = ref.decide_batch(QUERIES, choose=choose), fast.decide_batch(QUERIES, choose=choose)
+    assert [x[:3] for x in a] == [x[:3] for x in b]
+    for q, e in zip(QUERIES, forced or []):  # one row at a time too
+        one = lambda r: r.decide_batch([q], choose=lambda hs, qs: [(e, 0.5)])[0][:3]  # noqa: E731
+        assert one(ref) == one(fast), q
+    assert fast.passes <= ref.passes
+
+
+class _Copier(_Biased):
+    """A model that continues copying its prompt: after a token of `source`, the next one of `source`
+    wins (a stand-in for a router whose specs copy the query)."""
+
+    def __init__(self, inner, source):
+        super().__init__(inner, [])
+        self.nxt = {a: b for a, b in zip(source, source[1:])}
+
+    def forward(self, **kw):
+        self.calls += 1
+        out = self.inner(**kw)
+        ids = kw["input_ids"][:, -out.logits.shape[1]:]
+        for b in range(ids.shape[0]):
+            for t in range(ids.shape[1]):
+                if int(ids[b, t]) in self.nxt:
+                    out.logits[b, t, self.nxt[int(ids[b, t])]] += 1000.0
+        return out
+
+
+def test_a_copied_spec_takes_far_fewer_passes(tiny):
+    from routerforge.routers.generated import Router
+
+    lm, tok = tiny
+    query = "Please route this one as add:91 + 4 * 10 - 3 -> thanks"  # each spec token once (tiny tokenizer)
+    probe = Router(lm, tok)
+    model = _Copier(lm, probe.prefix.suffix(query))
+    ref, fast = Router(model, tok, draft_tokens=0), Router(model, tok, draft_tokens=8)
+    pick = lambda hs, qs: [("add", 0.5)]  # noqa: E731
+    a, b = ref.decide_batch([query], choose=pick), fast.decide_batch([query], choose=pick)
+    assert a[0][:2] == b[0][:2] == ("add", "91 + 4 * 10 - 3")
+    assert fast.passes * 2 <= ref.passes, (fast.passes, ref.passes)
+
+
+@pytest.mark.model
+def test_drafted_decoding_gives_the_real_models_decisions():
+    """The embedded 135M model (few-shot, constrained, fp32): drafted decoding and the one-token loop
+    decide the same expert and spec for every query, alone and batched, in fewer passes."""
+    from routerforge.routers.generated import Router
+
+    queries = ["What is 256 * 4?", "What time is it in Tokyo?", "add 12 and 30 please", "What is 1234 divided by 2?"]
+    ref = Router.from_pretrained(constrained=True, draft_tokens=0, max_spec_tokens=16)
+    fast = Router(ref.model, ref.tok, fewshot=True, constrained=True, name="fewshot", draft_tokens=8,
+                  max_spec_tokens=16)
+    batch_ref, batch_fast = ref.decide_batch(queries), fast.decide_batch(queries)
+    assert [d[:2] for d in batch_ref] == [d[:2] for d in batch_fast]
+    ref.passes = fast.passes = 0
+    for q in queries:
+        assert ref.decide_batch([q])[0][:2] == fast.decide_batch([q])[0][:2], q
+    assert fast.passes < ref.passes

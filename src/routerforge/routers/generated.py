@@ -32,7 +32,8 @@ class Router:
     def __init__(self, model, tokenizer, *, fewshot: bool = False, constrained: bool = True,
                  chat_model=None, max_spec_tokens: int = 72, batch_size: int = 16, name: str = "trained",
                  temperature: float = 1.0, abstain_below: float | None = None, system: str | None = None,
-                 grounding: bool = True, candidates: int = 4, read_numbers: bool = False) -> None:
+                 grounding: bool = True, candidates: int = 4, read_numbers: bool = False,
+                 draft_tokens: int = 8) -> None:
         self.model, self.tok = model.eval(), tokenizer
         self.fewshot, self.constrained, self.name = fewshot, constrained, name
         self.max_spec_tokens, self.batch_size = max_spec_tokens, batch_size
@@ -43,6 +44,10 @@ class Router:
         # spelled numbers reach the model as digits ("sixty plus forty" -> "60 plus 40"), so a spec copies
         # digits the prompt shows; grounding and the expert still read the user's own text
         self.read_numbers = read_numbers
+        # tokens drafted per pass and verified together (decide_batch); 0 = one token per pass (the
+        # reference loop the drafts must agree with)
+        self.draft_tokens = draft_tokens if constrained else 0
+        self.passes = 0  # forward passes of decide_batch so far (latency is passes x cost of a pass)
         self._chat_model = chat_model  # a model (or callable returning one) for chat passthrough replies
         self.experts = expert_names()
         self.system = system if system is not None else system_prompt()
@@ -206,32 +211,87 @@ class Router:
 
         `choose(hidden_states, queries) -> [(expert, confidence)]`, when given, picks the expert from the
         prefill's hidden states (a tuple per layer of [B, T, H] tensors; position -1 is the last prompt
-        token): the name is then forced and only the spec is generated (hidden-state routing)."""
+        token): the name is then forced and only the spec is generated (hidden-state routing).
+
+        With `draft_tokens` > 0 a step feeds each row its next token *and* a draft of the tokens after it
+        (the rest of a name the trie forces; for a spec, what follows the same tokens in the query:
+        prompt-lookup decoding), and keeps the longest draft prefix that greedy constrained decoding
+        would have produced itself, position by position from the same logits. The model is dispatch-bound
+        on a CPU (a pass over 8 tokens costs about one over 1), so a copied spec takes a pass or two
+        instead of one per token, and the decisions are those of the one-token loop. A rejected draft
+        token stays in the KV cache masked out (attention 0), so rows of a batch advance independently."""
         import torch
 
         B = len(queries)
-        ids, attn, pos, cache = self.prefix.inputs([self.prefix.suffix(q) for q in queries])
-
+        suffixes = [self.prefix.suffix(q) for q in queries]
+        ids, attn, pos, cache = self.prefix.inputs(suffixes)
         states = [{"phase": "name", "node": self.trie, "tokens": [], "spec": [], "expert": None, "steps": [],
-                   "words": CopyIndex.words(q)} for q in queries]
-        max_steps = 8 + self.max_spec_tokens
+                   "words": CopyIndex.words(q), "source": s} for q, s in zip(queries, suffixes)]
+        nxt_pos = (pos[:, -1] + 1).tolist()  # each row's position id for the next token it feeds
+        drafts: list[list[int]] = [[] for _ in range(B)]
+        keep = 1  # the prefill's logits are read at its last position only
         with torch.no_grad():
-            for _step in range(max_steps):
+            for _step in range(8 + self.max_spec_tokens):
                 out = self.model(input_ids=ids, attention_mask=attn, position_ids=pos, past_key_values=cache,
-                                 use_cache=True, output_hidden_states=choose is not None and _step == 0)
+                                 use_cache=True, output_hidden_states=choose is not None and _step == 0,
+                                 logits_to_keep=keep)
                 cache = out.past_key_values
+                self.passes += 1
                 if choose is not None and _step == 0:
                     for st, (expert, conf) in zip(states, choose(out.hidden_states, queries)):
                         st["queue"] = list(self.name_tokens[expert])
                         st["forced"], st["conf"] = expert, conf
-                logits = out.logits[:, -1].float()
-                nxt = [self._next_token(st, logits[b]) for b, st in enumerate(states)]
+                logits = out.logits.float()
+                base = attn.shape[1] - ids.shape[1]  # where this step's tokens start in the mask
+                nxt = []
+                for b, st in enumerate(states):
+                    # column 0 follows the row's fed token, column i its i-th draft token: keep drafts
+                    # while greedy constrained decoding picks exactly them from these logits
+                    tid, used = self._next_token(st, logits[b, 0]), 0
+                    while used < len(drafts[b]) and st["phase"] != "done" and tid == drafts[b][used]:
+                        used += 1
+                        tid = self._next_token(st, logits[b, used])
+                    if _step:  # (the prefill has no drafts, and its padding is on the left)
+                        attn[b, base + used + 1:] = 0  # rejected draft tokens (and padding) stay unseen
+                        nxt_pos[b] += 1 + used
+                    nxt.append(tid)
                 if all(st["phase"] == "done" for st in states):
                     break
-                ids = torch.tensor([[t] for t in nxt])
-                attn = torch.cat([attn, torch.ones(B, 1, dtype=torch.long)], dim=1)
-                pos = pos[:, -1:] + 1
+                drafts = [self._draft(st) if st["phase"] != "done" else [] for st in states]
+                feeds = [[t, *d] for t, d in zip(nxt, drafts)]
+                width = max(map(len, feeds))
+                pad = self.tok.pad_token_id
+                ids = torch.tensor([f + [pad] * (width - len(f)) for f in feeds])
+                live = [[1] * len(f) + [0] * (width - len(f)) for f in feeds]
+                attn = torch.cat([attn, torch.tensor(live, dtype=attn.dtype)], dim=1)
+                pos = torch.tensor([[p + i for i in range(width)] for p in nxt_pos])
+                keep = width
         return [self._result(st) for st in states]
+
+    def _draft(self, st: dict) -> list[int]:
+        """Tokens likely to follow a row's decoded tokens, checked by the next pass: the rest of a name
+        when the trie allows one way on, else (in a spec) what follows the decoded spec's last tokens in
+        the query itself (prompt lookup: specs copy numbers, names and places from the query)."""
+        if self.draft_tokens <= 0:
+            return []
+        if st["phase"] == "name" and not st.get("queue"):
+            node, out = st["node"], []
+            while len(node.children) == 1 and node.expert is None:
+                tid, node = next(iter(node.children.items()))
+                out.append(tid)
+            return out
+        if st["phase"] != "spec" or not st["spec"]:
+            return []
+        src, spec = st["source"], st["spec"]
+        for n in (3, 2, 1):  # the longest tail of the spec that occurs in the query, latest occurrence
+            if len(spec) < n:
+                continue
+            tail = spec[-n:]
+            for i in range(len(src) - n, -1, -1):
+                if src[i:i + n] == tail and i + n < len(src):
+                    room = self.spec_cap[st["expert"]] - len(spec) - 1
+                    return src[i + n:i + n + min(self.draft_tokens, max(room, 0))]
+        return []
 
     def _next_token(self, st: dict, logits) -> int:
         """Advance one row's state machine with this step's logits; return the token fed next."""
