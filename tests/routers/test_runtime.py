@@ -309,3 +309,15 @@ def test_drafted_decoding_gives_the_real_models_decisions():
     for q in queries:
         assert ref.decide_batch([q])[0][:2] == fast.decide_batch([q])[0][:2], q
     assert fast.passes < ref.passes
+
+
+def test_the_trained_router_reports_class_alternatives(router):
+    from routerforge.experts import expert_classes
+
+    for routed in router.route_batch(QUERIES[:4]):
+        alts = routed.extra["alternatives"]
+        probs = [a["probability"] for a in alts]
+        assert probs == sorted(probs, reverse=True) and 0 < sum(probs) <= 1.0001 and len(alts) <= 4
+        assert all(set(a["expert"].split("|")) <= set(expert_classes()) for a in alts)
+        if routed.confidence is not None and "|" not in alts[0]["expert"] and routed.expert_class == alts[0]["expert"]:
+            assert routed.confidence >= alts[0]["probability"] - 1e-3

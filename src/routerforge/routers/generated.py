@@ -47,6 +47,7 @@ class Router:
         # tokens drafted per pass and verified together (decide_batch); 0 = one token per pass (the
         # reference loop the drafts must agree with)
         self.draft_tokens = draft_tokens if constrained else 0
+        self._alternatives: list[list[dict]] = []  # per row of the last decide_batch: see _class_alternatives
         self.passes = 0  # forward passes of decide_batch so far (latency is passes x cost of a pass)
         self._chat_model = chat_model  # a model (or callable returning one) for chat passthrough replies
         self.experts = expert_names()
@@ -119,14 +120,17 @@ class Router:
             chunk = queries[i : i + self.batch_size]
             t0 = time.perf_counter()
             decided = []  # (expert or None, spec, raw, confidence) after abstention
-            for expert, spec, raw, conf in self.decide_batch(chunk):
+            decisions = self.decide_batch(chunk)
+            alternatives = self._alternatives
+            for expert, spec, raw, conf in decisions:
                 if expert is not None and self.abstain_below is not None and conf is not None \
                         and conf < self.abstain_below:
                     expert, spec = default_expert(), ""
                 decided.append((expert, spec, raw, conf))
             grounding = self._ground_batch(chunk, [(e, s) for e, s, _, _ in decided])
             share = (time.perf_counter() - t0) / len(chunk)  # batch latency split evenly per query
-            for q, (expert, spec, raw, conf), (gspec, path, reason) in zip(chunk, decided, grounding):
+            for q, (expert, spec, raw, conf), (gspec, path, reason), alts in zip(chunk, decided, grounding,
+                                                                                alternatives):
                 started = time.perf_counter() - share
                 if expert is None:
                     out.append(Routed(q, expert="", spec=spec, ok=False, raw=raw, confidence=conf,
@@ -135,6 +139,8 @@ class Router:
                 chat = self.chat_reply if with_chat_answers else None
                 routed = finish(q, expert, gspec, started=started, raw=raw, confidence=conf, chat_answer=chat)
                 routed.extra["decode_path"] = path
+                if alts:
+                    routed.extra["alternatives"] = alts
                 if reason:
                     routed.extra["grounding"] = reason
                 out.append(routed)
@@ -266,7 +272,22 @@ class Router:
                 attn = torch.cat([attn, torch.tensor(live, dtype=attn.dtype)], dim=1)
                 pos = torch.tensor([[p + i for i in range(width)] for p in nxt_pos])
                 keep = width
+        self._alternatives = [self._class_alternatives(st) for st in states]
         return [self._result(st) for st in states]
+
+    def _class_alternatives(self, st: dict, top: int = 4) -> list[dict]:
+        """The classes the model weighed at its first choice between names, with their probabilities (at
+        this router's temperature): exact for a branch whose names all share a class, which is where the
+        classes part; a branch shared by names of several classes is listed under all of them joined."""
+        if not st["steps"]:
+            return []
+        probs, _, node = st["steps"][0]
+        mass: dict[str, float] = {}
+        for p, child in zip(probs, node.children.values()):
+            label = "|".join(sorted({self._class[n] for n in self.names_below[id(child)]}))
+            mass[label] = mass.get(label, 0.0) + p
+        ranked = sorted(mass.items(), key=lambda kv: -kv[1])[:top]
+        return [{"expert": c, "probability": round(p, 4)} for c, p in ranked]
 
     def _draft(self, st: dict) -> list[int]:
         """Tokens likely to follow a row's decoded tokens, checked by the next pass: the rest of a name
