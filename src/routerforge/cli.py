@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "experts": "routerforge.experts.cli",
     "data": "routerforge.data.cli",
     "train": "routerforge.train.cli",
+    "sweep": "routerforge.train.sweep_cli",
     "route": "routerforge.serve.cli",
     "probe": "routerforge.train.probe_cli",
     "init": "routerforge.train.routes_init",

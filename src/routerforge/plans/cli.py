@@ -1,9 +1,11 @@
 """`routerforge plan {prepare,generate,eval,train,bench,route}`: JSON route-plan data, evaluation, training, decoding.
 
-`train` runs `plans.recipe.run_plan_train` (synthetic plans -> SFT -> run dir -> benchmark eval);
-`bench` decodes and scores the CourseGPT benchmarks again with a finished plan run (other limits,
+`train` runs `plans.recipe.run_plan_train` (synthetic plans -> SFT -> run dir -> benchmark eval), or
+with `router: decision` (configs/plan_router.yaml) `plans.decision_recipe.run_decision_train` (policy
+data -> one prefill + linear heads -> grounded, composed plans -> benchmark eval);
+`bench` scores the CourseGPT benchmarks again with a finished plan run of either kind (other limits,
 unconstrained decoding), into a new report directory;
-`route` prints the plan a trained plan run decodes for one query (`plans.runtime`).
+`route` prints the plan a trained plan run writes for one query (`plans.runtime` or `plans.decide`).
 
 `eval` aligns PRED rows (`{"index"?, "completion"}`) with GOLD rows by order, or by `index` when
 PRED rows carry one, scores them with `plans.metrics`, prints a rich table and writes
@@ -38,7 +40,11 @@ def add_parser(subparsers) -> None:
 
     pg = sub.add_parser("generate", help="synthetic plan data (raw.jsonl + prepared splits)")
     pg.add_argument("--out", required=True)
-    pg.add_argument("--examples", type=int, required=True)
+    pg.add_argument("--examples", type=int, required=True, help="records (with --policy: train records)")
+    pg.add_argument("--policy", action="store_true",
+                    help="draw from the routing policy (plans.policy_data): train/val/test with held-out phrasings")
+    pg.add_argument("--val-examples", type=int, default=400, help="--policy: val records (held-out phrasings)")
+    pg.add_argument("--test-examples", type=int, default=400, help="--policy: test records (held-out phrasings, themes)")
     _split_args(pg, seed_default=0)
     pg.set_defaults(func=_cmd_generate)
 
@@ -48,6 +54,7 @@ def add_parser(subparsers) -> None:
     pe.add_argument("--gate", default=None, help="YAML {metric: {min: x} | {max: y}}")
     pe.add_argument("--report", required=True, help="report directory")
     pe.add_argument("--compact", action="store_true", help="predictions are compact plans")
+    pe.add_argument("--rubric", action="store_true", help="also score rationale completeness (plans/rubric.py)")
     pe.set_defaults(func=_cmd_eval)
 
     pt = sub.add_parser("train", help="train a plan router (synthetic plans -> SFT -> benchmark eval)")
@@ -105,6 +112,15 @@ def _cmd_prepare(args) -> int:
 def _cmd_generate(args) -> int:
     from routerforge.plans.generate import generate_plans
 
+    if args.policy:
+        from routerforge.plans.policy_data import generate_policy_data
+
+        if args.examples < 2 or args.val_examples < 0 or args.test_examples < 0:
+            raise UserError("--examples must be at least 2 and --val-examples/--test-examples at least 0")
+        summary = generate_policy_data(args.out, train=args.examples, val=args.val_examples,
+                                       test=args.test_examples, seed=args.seed, force=args.force)
+        print(f"policy plans -> {args.out}: {summary['splits']}")
+        return 0
     summary = generate_plans(args.out, examples=args.examples, seed=args.seed, compact=args.compact,
                              val_ratio=args.val_ratio, test_ratio=args.test_ratio, vertex=args.vertex,
                              force=args.force)
@@ -122,7 +138,12 @@ def _cmd_train(args) -> int:
         if value is not None:
             overrides.append(f"{key}={value}")
     cfg = load_config(PlanTrainConfig, args.config, overrides)
-    result = run_plan_train(cfg, args.out, force=args.force)
+    if cfg.router == "decision":
+        from routerforge.plans.decision_recipe import run_decision_train
+
+        result = run_decision_train(cfg, args.out, force=args.force)
+    else:
+        result = run_plan_train(cfg, args.out, force=args.force)
     print(f"plan run written to {result['out']} in {result['timings']['total_s']:.0f} s")
     return 0
 
@@ -134,7 +155,8 @@ def _cmd_bench(args) -> int:
     from routerforge.plans.recipe import PlanTrainConfig, benchmark_path, evaluate_plan_run
 
     run, out = Path(args.run), Path(args.report)
-    if read_run_info(run).get("kind") != "plan":
+    info = read_run_info(run)
+    if info.get("kind") != "plan":
         raise UserError(f"{run} is not a plan run; train one with `routerforge plan train`")
     if out.exists() and not args.force:
         raise UserError(f"{out} exists; pass --force to overwrite it")
@@ -156,8 +178,18 @@ def _cmd_bench(args) -> int:
         import shutil
 
         shutil.rmtree(work)
-    evaluate_plan_run(run, cfg, bench_files, read_jsonl(run / "data" / "train.jsonl"), out_dir=work,
-                      require_complete=True)
+    if info.get("router") == "decision":
+        from routerforge.plans.decide import PlanDecider
+        from routerforge.plans.decision_eval import eval_sets, evaluate_decider
+
+        if args.no_constrain:
+            raise UserError("--no-constrain is for generative plan runs; a decision run writes no free text")
+        flags = " --all" if args.all else f" --limit {args.limit}" if args.limit else ""
+        evaluate_decider(PlanDecider.from_run(run), eval_sets(run, cfg, bench_files), work, cfg=cfg,
+                         command=f"routerforge plan bench --run {run} --report {out}{flags}")
+    else:
+        evaluate_plan_run(run, cfg, bench_files, read_jsonl(run / "data" / "train.jsonl"), out_dir=work,
+                          require_complete=True)
     publish(work, out)
     print(f"plan benchmark report written to {out / 'report.md'}")
     return 0
@@ -169,9 +201,16 @@ def _cmd_route(args) -> int:
     from routerforge.plans.format import plan_dict
     from routerforge.plans.runtime import PlanRouter
 
-    kw = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
+    from routerforge.models.runs import read_run_info
+
     if args.max_new_tokens is not None and args.max_new_tokens < 1:
         raise UserError("--max-new-tokens must be at least 1")
+    info = read_run_info(Path(args.run))
+    if info.get("kind") != "plan":
+        raise UserError(f"{args.run} is not a plan run; train one with `routerforge plan train`")
+    if info.get("router") == "decision":
+        return _route_decision(args)
+    kw = {"max_new_tokens": args.max_new_tokens} if args.max_new_tokens else {}
     router = PlanRouter.from_run(args.run, **kw)
     out = router.plan_batch([" ".join(args.query)])[0]
     print(json.dumps(plan_dict(out.plan), indent=2, ensure_ascii=False))
@@ -180,6 +219,32 @@ def _cmd_route(args) -> int:
               f"raw model text:\n{out.raw}", file=sys.stderr)
     elif out.outcome != "raw":
         print(f"note: the model output needed {out.outcome}", file=sys.stderr)
+    return 0
+
+
+def _route_decision(args) -> int:
+    import json
+    import time
+
+    from routerforge.plans.decide import PlanDecider
+    from routerforge.plans.format import plan_dict, validate_plan
+
+    config = Path(args.run) / "config.yaml"
+    threads = read_yaml(config).get("threads") if config.is_file() else 0
+    if isinstance(threads, int) and threads > 0:  # the run's setting: 1 when other jobs share the CPU
+        import torch
+
+        torch.set_num_threads(threads)
+    decider = PlanDecider.from_run(args.run)
+    t = time.perf_counter()
+    decision = decider.decide(" ".join(args.query))
+    ms = (time.perf_counter() - t) * 1000
+    print(json.dumps(plan_dict(validate_plan(decider.plan(decision))), indent=2, ensure_ascii=False))
+    print(f"route {decision.route.name} (confidence {decision.confidence:.2f}, decided in {ms:.0f} ms, "
+          f"first call included)", file=sys.stderr)
+    if args.raw:
+        for step, clause in zip(decision.steps, decision.clauses):
+            print(f"  {step.split('(', 1)[0]} <- {clause if clause else '(composed: no clause fits)'}", file=sys.stderr)
     return 0
 
 
@@ -222,7 +287,7 @@ def _cmd_eval(args) -> int:
 
     gate = read_yaml(args.gate) if args.gate else None  # fail on a bad gate before scoring
     preds, golds, cats = load_pairs(args.pred, args.gold)
-    result = evaluate_plans(preds, golds, cats, compact=args.compact)
+    result = evaluate_plans(preds, golds, cats, compact=args.compact, rubric=args.rubric)
     failures = check_gate(result["overall"], gate, result["per_category"]) if gate is not None else []
     write_report(result, args.report, failures=failures, pred=args.pred, gold=args.gold)
     print_table(result)

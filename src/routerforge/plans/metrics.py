@@ -233,13 +233,17 @@ MAIN_METRICS = ("json_valid", "schema_valid", "tool_f1", "tool_sequence_match", 
 
 
 def evaluate_plans(completions: list[str], gold_completions: list[str], categories: list[list[str]] | None = None,
-                   *, compact: bool = False, tools: Iterable[str] = DEFAULT_TOOLS) -> dict:
+                   *, compact: bool = False, tools: Iterable[str] = DEFAULT_TOOLS, rubric: bool = False) -> dict:
     """Score predictions. Returns {"n", "overall": {metric: mean}, "per_category": {cat: {...}},
-    "per_row": [{metric: value, "pred_tools", "gold_tools", "categories"}]}."""
+    "per_row": [{metric: value, "pred_tools", "gold_tools", "categories"}]}. `rubric` adds the
+    rationale-completeness metrics of `plans.rubric` (full plans; they need no gold)."""
+    from routerforge.plans.rubric import RUBRIC
+
     if len(completions) != len(gold_completions):
         raise InputError(f"{len(completions)} predictions for {len(gold_completions)} gold rows")
-    names = [m for m in METRICS if not (compact and m in COMPACT_SKIP)]
-    cols = {m: METRICS[m](completions, gold_completion=gold_completions, compact=compact, tools=tuple(tools))
+    metrics = {**METRICS, **(RUBRIC if rubric and not compact else {})}
+    names = [m for m in metrics if not (compact and m in COMPACT_SKIP)]
+    cols = {m: metrics[m](completions, gold_completion=gold_completions, compact=compact, tools=tuple(tools))
             for m in names}
     cats = categories or [[] for _ in completions]
     per_row = []

@@ -31,6 +31,7 @@ from rich.console import Console
 from routerforge.configtools import to_dict
 
 from routerforge.errors import ConfigError
+from routerforge.plans.decision_config import PlanDecisionConfig
 from routerforge.plans.metrics import tool_f1_reward
 from routerforge.plans.format import DEFAULT_TOOLS, PlanParseError, extract_json, render_plan, validate_plan
 from routerforge.io import atomic_write_json, atomic_write_jsonl, atomic_write_text, read_jsonl
@@ -75,8 +76,14 @@ class PlanEvalConfig:
             raise ConfigError("eval.dtype must be auto, float32 or bfloat16")
 
 
+ROUTERS = ("generative", "decision")
+
+
 @dataclass
 class PlanTrainConfig:
+    # generative: the LM writes the plan (SFT, below); decision: heads pick the route from one prefill and
+    # the plan is grounded and composed (plans.decision_recipe, configs/plan_router.yaml)
+    router: str = "generative"
     model: str = DEFAULT_MODEL  # embedded name, local HF dir, GGUF file or hub id
     seed: int = 42  # data generation, splits and training
     compact: bool = True  # train the 3-key compact plan (CPU) instead of all 10 keys (GPU)
@@ -88,8 +95,11 @@ class PlanTrainConfig:
     threads: int = 0
     sft: SFTConfig = field(default_factory=SFTConfig)  # set sft.max_length to fit prompt + plan (checked)
     eval: PlanEvalConfig = field(default_factory=PlanEvalConfig)
+    decision: PlanDecisionConfig = field(default_factory=PlanDecisionConfig)  # router: decision only
 
     def __post_init__(self) -> None:
+        if self.router not in ROUTERS:
+            raise ConfigError(f"router must be one of {', '.join(ROUTERS)}, got {self.router!r}")
         if not isinstance(self.compact, bool):
             raise ConfigError("compact must be true or false")
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):

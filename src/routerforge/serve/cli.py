@@ -10,7 +10,8 @@ passes, a decision a handful: a log file wants decisions).
 
 `--input` routes in batches and streams: each batch's rows are printed (or appended to a hidden temp
 file beside `--output`, renamed into place at the end) as soon as they are decided, with a progress
-bar on stderr.
+bar on stderr. `--backend ray [--workers N] [--address auto]` routes the file with a pool of router
+actors on Ray Data instead, resumable by output shards (serve/route_ray.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--chat-replies", action="store_true",
                    help="--input: also generate a reply for every chat row (slow: seconds a row)")
     p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+    p.add_argument("--backend", choices=["local", "ray"], default="local",
+                   help="--input: ray routes with a pool of router actors on Ray Data, resumable by output shards "
+                        "(serve/route_ray.py)")
+    p.add_argument("--workers", type=int, default=2, help="ray: router actors (default 2)")
+    p.add_argument("--address", help="ray: join this cluster (auto, ray://HOST:PORT); default a local Ray")
+    p.add_argument("--shard-size", type=int, default=256, help="ray: rows per output shard (a multiple of 16)")
     p.set_defaults(func=run)
 
 
@@ -74,6 +81,8 @@ def run(args) -> int:
         queries = [_check_query(args.query, "query")]
     if args.output and Path(args.output).exists() and not args.force:
         raise UserError(f"{args.output} exists; pass --force to overwrite it")
+    if args.backend == "ray":
+        return _route_ray(args, queries)
     router = load_router(args.run, args.router)
     chat = hasattr(router, "chat_reply") and (args.chat_replies if args.input else not args.no_chat)
     takes_chat = hasattr(router, "route_batch") and "with_chat_answers" in router.route_batch.__code__.co_varnames
@@ -94,6 +103,23 @@ def run(args) -> int:
     n = _stream(queries, decide, getattr(router, "batch_size", 16), args.output)
     if args.output:
         print(f"{n} decisions written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _route_ray(args, queries: list[str]) -> int:
+    from routerforge.errors import UserError
+    from routerforge.serve.route_ray import route_file_ray
+
+    if not (args.input and args.output):
+        raise UserError("--backend ray routes a file: give --input and --output")
+    if args.workers <= 0:
+        raise UserError(f"--workers must be positive, got {args.workers}")
+    if not Path(args.run).is_dir():
+        raise UserError(f"run directory not found: {args.run}")
+    done = route_file_ray(args.run, args.router, queries, args.output, workers=args.workers, address=args.address,
+                          shard_size=args.shard_size, chat_replies=args.chat_replies, force=args.force)
+    print(f"{done['rows']} decisions written to {args.output} ({done['routed_shards']} shards routed on Ray, "
+          f"{done['skipped_shards']} done before)", file=sys.stderr)
     return 0
 
 

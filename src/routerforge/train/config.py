@@ -29,6 +29,7 @@ class SFTConfig:
     batch_size: int = 8
     grad_accum: int = 1
     lr: float = 2e-4
+    weight_decay: float = 0.0  # AdamW's decoupled weight decay on the trained weights (the sweeps try 0.05)
     warmup_ratio: float = 0.05
     max_length: int = 384  # tokens per chat; longer rows are truncated (from the left of the prompt never)
     bf16: str = "auto"  # "auto" (bf16 autocast when the CPU/GPU supports it), "yes", "no"
@@ -51,6 +52,8 @@ class SFTConfig:
             raise ConfigError("sft.lora_dropout must be in [0, 1)")
         if self.epochs <= 0 or self.batch_size <= 0 or self.grad_accum <= 0 or self.lr <= 0:
             raise ConfigError("sft.epochs, batch_size, grad_accum and lr must be positive")
+        if not 0 <= self.weight_decay < 1:
+            raise ConfigError("sft.weight_decay must be in [0, 1)")
         if self.bf16 not in ("auto", "yes", "no"):
             raise ConfigError("sft.bf16 must be auto, yes or no")
         if self.max_length < 32:

@@ -71,14 +71,15 @@ def build_sft_trainer(cfg: SFTConfig, model, tok, examples: list[dict], out_dir:
     from transformers import PrinterCallback
     from trl import SFTConfig as TRLSFTConfig
 
-    from routerforge.train.callbacks import LogCallback, RichProgressCallback
+    from routerforge.train.callbacks import LogCallback, RichProgressCallback, StepHookCallback, active_step_hooks
 
     out_dir = Path(out_dir)
     dataset = datasets.Dataset.from_list(examples)
     args = TRLSFTConfig(
         output_dir=str(out_dir), num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,
         per_device_train_batch_size=cfg.batch_size, gradient_accumulation_steps=cfg.grad_accum,
-        learning_rate=cfg.lr, warmup_steps=_warmup_steps(cfg, len(dataset)), lr_scheduler_type="linear",
+        learning_rate=cfg.lr, weight_decay=cfg.weight_decay, warmup_steps=_warmup_steps(cfg, len(dataset)),
+        lr_scheduler_type="linear",
         max_length=cfg.max_length, completion_only_loss=True, packing=False,
         logging_steps=1, save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=2,
         report_to="none", seed=seed, data_seed=seed, bf16=False, fp16=False,
@@ -89,6 +90,8 @@ def build_sft_trainer(cfg: SFTConfig, model, tok, examples: list[dict], out_dir:
     trainer = _AutocastSFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tok,
                                   callbacks=[LogCallback(JsonlLog(out_dir.parent / "train_log.jsonl", "sft")),
                                              RichProgressCallback("SFT", console)])
+    if active_step_hooks():  # a sweep watching the model (format drift): see callbacks.step_hooks
+        trainer.add_callback(StepHookCallback())
     trainer.use_bf16_autocast = bf16
     trainer.completion_logits_only = cfg.completion_logits_only
     trainer.remove_callback(PrinterCallback)  # rich progress + JSONL log replace the dict prints

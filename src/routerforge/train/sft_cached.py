@@ -30,7 +30,7 @@ from routerforge.errors import ConfigError
 from routerforge.models import stack
 from routerforge.models.build import autocast, make_trainable, trainable_params, use_bf16
 from routerforge.models.loading import load_model
-from routerforge.train.callbacks import make_progress
+from routerforge.train.callbacks import fire_end, fire_step, make_progress
 from routerforge.train.common import JsonlLog, last_checkpoint, set_seed
 from routerforge.train.config import SFTConfig
 
@@ -155,7 +155,7 @@ def train_sft_cached(cfg: SFTConfig, *, model_ref: str, examples: list[dict], ou
     per_epoch = math.ceil(len(rows) / cfg.batch_size)
     total = math.ceil(per_epoch * cfg.epochs) if cfg.max_steps <= 0 else cfg.max_steps
     params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.0)
+    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_ratio * total), total)
     step = 0
     ckpt = last_checkpoint(out_dir) if resume else None
@@ -202,10 +202,12 @@ def train_sft_cached(cfg: SFTConfig, *, model_ref: str, examples: list[dict], ou
                 progress.update(task, completed=step, info=f"loss {loss.item():.3f}")
                 if step % cfg.save_steps == 0 or step == total:
                     _save_checkpoint(model, optimizer, scheduler, step, out_dir)
+                fire_step(step, model, tok)  # a sweep's format-drift monitor may stop the run here
                 if step >= total:
                     break
             epoch += 1
     log.write(step=step, train_rows=len(rows), cached_layers=split, shared_prefix_tokens=n_pre)
+    fire_end(step, model, tok)
 
     # 7. Save the trained weights where train_sft saves them.
     final = out_dir / "final"
