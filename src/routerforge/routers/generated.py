@@ -20,7 +20,7 @@ from routerforge.models.prompts import prompt_text, router_messages, system_prom
 from routerforge.routers.base import Routed, finish
 from routerforge.routers.calibration import path_class_mass
 from routerforge.routers.grounding import grounded
-from routerforge.routers.prefill import PrefixCache
+from routerforge.routers.prefill import PrefixCache, keep_index
 from routerforge.experts.base import Expert
 from routerforge.routers.constrained import (CopyIndex, build_name_trie, charset_mask, clean_spec,
                                            names_below, spec_done, token_texts)
@@ -240,7 +240,7 @@ class Router:
             for _step in range(8 + self.max_spec_tokens):
                 out = self.model(input_ids=ids, attention_mask=attn, position_ids=pos, past_key_values=cache,
                                  use_cache=True, output_hidden_states=choose is not None and _step == 0,
-                                 logits_to_keep=keep)
+                                 logits_to_keep=keep_index(ids.shape[1], keep))
                 cache = out.past_key_values
                 self.passes += 1
                 if choose is not None and _step == 0:
