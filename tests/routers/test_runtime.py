@@ -247,10 +247,11 @@ def test_prompt_lookup_draft_is_what_follows_the_spec_tail_in_the_query(router):
 
 @pytest.mark.parametrize("forced", [None, ["multiply", "word_problem", "schedule", "time", "add", "divide", "add",
                                            "schedule"]])
-def test_drafted_decoding_equals_one_token_a_pass(tiny, forced):
+@pytest.mark.parametrize("budget", [2, 16, 1000])
+def test_drafted_decoding_equals_one_token_a_pass(tiny, forced, budget):
     from routerforge.routers.generated import Router
 
-    ref, fast = Router(*tiny, draft_tokens=0), Router(*tiny, draft_tokens=8)
+    ref, fast = Router(*tiny, draft_tokens=0), Router(*tiny, draft_tokens=8, draft_budget=budget)
     choose = None if forced is None else (lambda hs, qs: [(e, 0.5) for e in forced[:len(qs)]])
     a, b = ref.decide_batch(QUERIES, choose=choose), fast.decide_batch(QUERIES, choose=choose)
     assert [x[:3] for x in a] == [x[:3] for x in b]
@@ -258,6 +259,50 @@ def test_drafted_decoding_equals_one_token_a_pass(tiny, forced):
         one = lambda r: r.decide_batch([q], choose=lambda hs, qs: [(e, 0.5)])[0][:3]  # noqa: E731
         assert one(ref) == one(fast), q
     assert fast.passes <= ref.passes
+
+
+def test_finished_rows_leave_the_batch(tiny):
+    """Rows that finish stop being fed: the batch a pass runs shrinks, and decisions do not change."""
+    from routerforge.routers.generated import Router
+
+    lm, tok = tiny
+    router, sizes = Router(lm, tok), []
+    lm_hook = lm.register_forward_pre_hook(lambda _m, _a, kw: sizes.append(kw["input_ids"].shape[0]),
+                                           with_kwargs=True)
+    try:
+        pick = lambda hs, qs: [(e, 0.5) for e in ["chat", "multiply", "schedule", "time"]]  # noqa: E731
+        got = router.decide_batch(QUERIES[:4], choose=pick)
+    finally:
+        lm_hook.remove()
+    assert sizes[0] == 4 and sizes[1] == 3  # chat is decided by the prefill and leaves at once
+    assert all(a >= b for a, b in zip(sizes, sizes[1:])) and sizes[-1] < 3
+    alone = [Router(lm, tok).decide_batch([q], choose=lambda hs, qs, e=e: [(e, 0.5)])[0]
+             for q, e in zip(QUERIES[:4], ["chat", "multiply", "schedule", "time"])]
+    assert [x[:3] for x in got] == [x[:3] for x in alone]
+
+
+def test_the_lm_head_gets_a_fresh_layout(tiny):
+    """transformers slices hidden[:, -1:, :] for the last position's logits; the head must see a tensor
+    with the standard strides (a strided view takes a slow path in torch's CPU linear)."""
+    import torch
+
+    from routerforge.models.loading import contiguous_head_input
+
+    lm, tok = tiny
+    contiguous_head_input(lm)
+    contiguous_head_input(lm)  # idempotent: one hook
+    seen = []
+    h = lm.get_output_embeddings().register_forward_hook(lambda _m, args, _o: seen.append(args[0].stride()))
+    try:
+        ids = torch.tensor([tok("What is 256 times 4?")["input_ids"]] * 2)
+        with torch.no_grad():
+            last = lm(input_ids=ids, logits_to_keep=1).logits
+            full = lm(input_ids=ids).logits
+    finally:
+        h.remove()
+    H = lm.config.hidden_size
+    assert seen[0] == (H, H, 1)  # not (T * H, H, 1), the view's
+    assert torch.allclose(last[:, 0], full[:, -1], atol=1e-5)
 
 
 class _Copier(_Biased):

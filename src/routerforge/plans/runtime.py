@@ -40,7 +40,6 @@ from routerforge.plans.format import (COMPACT_KEYS, DEFAULT_TOOLS, PLAN_KEYS, ST
                                       PlanParseError, build_plan_prompt, extract_json, normalize_tools, parse_plan,
                                       render_plan, repair_plan_text, validate_plan)
 from routerforge.routers.constrained import token_texts
-from routerforge.routers.prefill import keep_index
 from routerforge.plans.grammar import complete_text, feed, finish_text, is_complete, plan_grammar, start
 
 MAX_FALLBACK_STEPS = 6
@@ -273,7 +272,7 @@ class PlanRouter:
         # a large share of the prefill (vocab x hidden per prompt token); older models lack the argument
         if self._keep_last:
             try:
-                return self.model(**kw, logits_to_keep=keep_index(kw["input_ids"].shape[1], 1))
+                return self.model(**kw, logits_to_keep=1)
             except TypeError:
                 self._keep_last = False
         return self.model(**kw)

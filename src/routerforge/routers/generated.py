@@ -16,11 +16,12 @@ from pathlib import Path
 from routerforge.experts import class_of, default_expert, expert_names, get_expert
 from routerforge.experts.numberwords import digits_for_words
 from routerforge.formats.decision import DecisionParseError, parse_decision
+from routerforge.models.loading import contiguous_head_input
 from routerforge.models.prompts import prompt_text, router_messages, system_prompt
 from routerforge.routers.base import Routed, finish
 from routerforge.routers.calibration import path_class_mass
 from routerforge.routers.grounding import grounded
-from routerforge.routers.prefill import PrefixCache, keep_index
+from routerforge.routers.prefill import PrefixCache
 from routerforge.experts.base import Expert
 from routerforge.routers.constrained import (CopyIndex, build_name_trie, charset_mask, clean_spec,
                                            names_below, spec_done, token_texts)
@@ -33,8 +34,9 @@ class Router:
                  chat_model=None, max_spec_tokens: int = 72, batch_size: int = 16, name: str = "trained",
                  temperature: float = 1.0, abstain_below: float | None = None, system: str | None = None,
                  grounding: bool = True, candidates: int = 4, read_numbers: bool = False,
-                 draft_tokens: int = 8) -> None:
+                 draft_tokens: int = 8, draft_budget: int = 16) -> None:
         self.model, self.tok = model.eval(), tokenizer
+        contiguous_head_input(self.model)  # (load_model does it too; a model built elsewhere may not have it)
         self.fewshot, self.constrained, self.name = fewshot, constrained, name
         self.max_spec_tokens, self.batch_size = max_spec_tokens, batch_size
         self.temperature, self.abstain_below = temperature, abstain_below
@@ -47,6 +49,9 @@ class Router:
         # tokens drafted per pass and verified together (decide_batch); 0 = one token per pass (the
         # reference loop the drafts must agree with)
         self.draft_tokens = draft_tokens if constrained else 0
+        # tokens a batch pass may feed in all (rows x (1 + draft)): below ~16 a pass on a 2-core CPU costs
+        # about what one token does (benchmarks/engines.py), above it FLOPs count
+        self.draft_budget = draft_budget
         self._alternatives: list[list[dict]] = []  # per row of the last decide_batch: see _class_alternatives
         self.passes = 0  # forward passes of decide_batch so far (latency is passes x cost of a pass)
         self._chat_model = chat_model  # a model (or callable returning one) for chat passthrough replies
@@ -233,14 +238,15 @@ class Router:
         ids, attn, pos, cache = self.prefix.inputs(suffixes)
         states = [{"phase": "name", "node": self.trie, "tokens": [], "spec": [], "expert": None, "steps": [],
                    "words": CopyIndex.words(q), "source": s} for q, s in zip(queries, suffixes)]
-        nxt_pos = (pos[:, -1] + 1).tolist()  # each row's position id for the next token it feeds
+        live = list(range(B))  # the rows still in the batch (finished ones leave it, with their cache)
+        nxt_pos = (pos[:, -1] + 1).tolist()  # each live row's position id for the next token it feeds
         drafts: list[list[int]] = [[] for _ in range(B)]
         keep = 1  # the prefill's logits are read at its last position only
         with torch.no_grad():
             for _step in range(8 + self.max_spec_tokens):
                 out = self.model(input_ids=ids, attention_mask=attn, position_ids=pos, past_key_values=cache,
                                  use_cache=True, output_hidden_states=choose is not None and _step == 0,
-                                 logits_to_keep=keep_index(ids.shape[1], keep))
+                                 logits_to_keep=keep)
                 cache = out.past_key_values
                 self.passes += 1
                 if choose is not None and _step == 0:
@@ -250,7 +256,8 @@ class Router:
                 logits = out.logits.float()
                 base = attn.shape[1] - ids.shape[1]  # where this step's tokens start in the mask
                 nxt = []
-                for b, st in enumerate(states):
+                for b, i in enumerate(live):
+                    st = states[i]
                     # column 0 follows the row's fed token, column i its i-th draft token: keep drafts
                     # while greedy constrained decoding picks exactly them from these logits
                     tid, used = self._next_token(st, logits[b, 0]), 0
@@ -261,15 +268,26 @@ class Router:
                         attn[b, base + used + 1:] = 0  # rejected draft tokens (and padding) stay unseen
                         nxt_pos[b] += 1 + used
                     nxt.append(tid)
-                if all(st["phase"] == "done" for st in states):
+                going = [b for b, i in enumerate(live) if states[i]["phase"] != "done"]
+                if not going:
                     break
-                drafts = [self._draft(st) if st["phase"] != "done" else [] for st in states]
+                if len(going) < len(live):
+                    # finished rows leave the batch: a batch pass costs FLOPs in proportion to its rows
+                    # once it holds more than a few tokens, and the longest spec sets the number of passes
+                    sel = torch.tensor(going)
+                    cache.batch_select_indices(sel)
+                    attn = attn[sel]
+                    live, nxt, nxt_pos = [live[b] for b in going], [nxt[b] for b in going], [nxt_pos[b] for b in going]
+                # drafts cost nothing while a pass is dispatch-bound (a few tokens in all); past that, every
+                # draft token is paid in FLOPs, so a batch shares `draft_budget` tokens a pass between its rows
+                room = max(self.draft_budget // len(live) - 1, 0)
+                drafts = [self._draft(states[i])[:room] for i in live]
                 feeds = [[t, *d] for t, d in zip(nxt, drafts)]
                 width = max(map(len, feeds))
                 pad = self.tok.pad_token_id
                 ids = torch.tensor([f + [pad] * (width - len(f)) for f in feeds])
-                live = [[1] * len(f) + [0] * (width - len(f)) for f in feeds]
-                attn = torch.cat([attn, torch.tensor(live, dtype=attn.dtype)], dim=1)
+                fed = [[1] * len(f) + [0] * (width - len(f)) for f in feeds]
+                attn = torch.cat([attn, torch.tensor(fed, dtype=attn.dtype)], dim=1)
                 pos = torch.tensor([[p + i for i in range(width)] for p in nxt_pos])
                 keep = width
         self._alternatives = [self._class_alternatives(st) for st in states]

@@ -12,17 +12,6 @@ import copy
 from typing import Callable
 
 
-def keep_index(length: int, keep: int):
-    """`logits_to_keep` for the last `keep` of `length` positions, as an index tensor (0 = all).
-
-    Given an int, transformers slices `hidden[:, -keep:, :]`; the LM head over that strided 3-D view
-    takes a slow path in torch 2.13 on a CPU (the 49k-vocabulary head on one row: ~50 ms instead of
-    ~4 ms in bf16, benchmarks/engines.py). Indexing copies the rows into a fresh tensor first."""
-    import torch
-
-    return 0 if keep in (0, length) else torch.arange(length - keep, length)
-
-
 class PrefixCache:
     """`prompt_ids(query) -> token ids` of a whole prompt; the cached prefix is their common start."""
 
