@@ -186,10 +186,21 @@ class Router:
         import torch
         from transformers import LogitsProcessor, LogitsProcessorList
 
-        prompts = [self._prompt_ids(q) + self.name_tokens[e] for q, e in pairs]
-        width, pad = max(map(len, prompts)), self.tok.pad_token_id
-        ids = torch.tensor([[pad] * (width - len(p)) + p for p in prompts])
-        attn = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+        # Each row's prompt (cached prefix, its suffix, the name) is prefilled here once, from the prefix
+        # cache, and the cache repeated for the beams; `generate` then feeds only each prompt's last token.
+        # (Given the whole prompts, generate would prefill every beam's copy of the whole prompt, system
+        # prefix included: k x the work, the larger part of a grounding fallback.) The layout is
+        # PrefixCache's: prefix, left padding, suffix; generate's position ids (the mask's cumsum) agree.
+        suffixes = [self.prefix.suffix(q) + self.name_tokens[e] for q, e in pairs]
+        pre_ids, pre_attn, pre_pos, cache = self.prefix.inputs([sfx[:-1] for sfx in suffixes])
+        with torch.no_grad():
+            cache = self.model(input_ids=pre_ids, attention_mask=pre_attn, position_ids=pre_pos,
+                               past_key_values=cache, use_cache=True, logits_to_keep=1).past_key_values
+        cache.batch_repeat_interleave(k)
+        pad, P, L = self.tok.pad_token_id, len(self.prefix.ids), max(map(len, suffixes))
+        ids = torch.tensor([self.prefix.ids + [pad] * (L - len(sfx)) + sfx for sfx in suffixes])
+        attn = torch.cat([pre_attn, torch.ones(len(pairs), 1, dtype=pre_attn.dtype)], dim=1)
+        width = P + L
         any_mask = next(iter(self.spec_masks.values()), None)
         masks = None
         if any_mask is not None:
@@ -210,7 +221,8 @@ class Router:
                 return scores
 
         with torch.no_grad():
-            out = self.model.generate(input_ids=ids, attention_mask=attn, num_beams=k, num_return_sequences=k,
+            out = self.model.generate(input_ids=ids, attention_mask=attn, past_key_values=cache,
+                                      num_beams=k, num_return_sequences=k,
                                       max_new_tokens=max(self.spec_cap[e] for _, e in pairs), do_sample=False,
                                       logits_processor=LogitsProcessorList([Mask()]), stop_strings=["->", "\n"],
                                       tokenizer=self.tok, pad_token_id=pad)
