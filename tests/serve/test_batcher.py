@@ -137,6 +137,14 @@ class CountingRouter:
         return [self.route(q) for q in queries]
 
 
+class SlowRouter(CountingRouter):
+    """The fixed cost on every single-query call too (the server's unbatched path calls `route`)."""
+
+    def route(self, query: str):
+        time.sleep(self.cost_s)
+        return super().route(query)
+
+
 async def _fire(url: str, queries: list[str], clients: int) -> list[httpx.Response]:
     sem = asyncio.Semaphore(clients)
     async with httpx.AsyncClient(base_url=url, timeout=30) as c:
@@ -158,9 +166,11 @@ def test_the_server_answers_concurrent_routes_in_micro_batches():
     assert "routerforge_micro_batch_size_count" in metrics
 
 
-def test_an_overloaded_server_sheds_with_503_and_retry_after_never_a_timeout():
-    router = CountingRouter(cost_s=0.3)  # 0.3 s a batch of at most 2: far behind 48 clients
-    limits = ServerLimits(micro_batch=2, batch_window_ms=1, max_pending=8, timeout_s=2.0)
+@pytest.mark.parametrize("micro_batch", [2, 1])  # 1: one call at a time, no batcher (its own estimate)
+def test_an_overloaded_server_sheds_with_503_and_retry_after_never_a_timeout(micro_batch):
+    # 0.3 s a call (a batch of at most 2, or one query): far behind 48 clients
+    router = CountingRouter(cost_s=0.3) if micro_batch > 1 else SlowRouter(cost_s=0.3)
+    limits = ServerLimits(micro_batch=micro_batch, batch_window_ms=1, max_pending=8, timeout_s=2.0)
     queries = [f"{i} + 1" for i in range(96)]
     with ServerThread(router, limits=limits) as srv:
         replies = asyncio.run(asyncio.wait_for(_fire(srv.url, queries, clients=48), 90))

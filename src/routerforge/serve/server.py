@@ -249,7 +249,8 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None, routes
     # anyone else in the process calling the same router object.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="routerforge-router")
     lock = threading.Lock()
-    state: dict[str, Any] = {"pending": 0, "batcher": None}
+    # call_s: a moving average of one unbatched router call (they run one at a time, under the lock)
+    state: dict[str, Any] = {"pending": 0, "batcher": None, "call_s": None}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -290,6 +291,18 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None, routes
                                             on_batch=metrics.batch_size.observe)
         return state["batcher"]
 
+    def timed(ticket: dict, fn: Any, *args: Any) -> Any:  # locked(), keeping the average time of a call
+        with lock:
+            if ticket["abandoned"]:  # its request timed out while waiting and was answered with a 503
+                return None
+            ticket["started"] = True
+            t0 = time.monotonic()
+            try:
+                return fn(*args)
+            finally:
+                took = time.monotonic() - t0
+                state["call_s"] = took if state["call_s"] is None else 0.8 * state["call_s"] + 0.2 * took
+
     async def call_router(fn: Any, *args: Any, batched: bool = False) -> Any:
         admit()
         if batched:
@@ -301,16 +314,34 @@ def create_app(router: BaseRouter, *, limits: ServerLimits | None = None, routes
                            wait - SHED_AT * limits.timeout_s)
             if b.full():
                 raise shed(f"{b.waiting} requests are already queued; retry later", b.batch_s or 1.0)
+        elif state["pending"]:
+            # unbatched calls queue for the lock one by one: the same early refusal as the batcher's
+            wait = state["pending"] * (state["call_s"] or 0.0)  # (no estimate before the first call)
+            if wait > SHED_AT * limits.timeout_s:
+                raise shed(f"the router is {wait:.1f} s behind (timeout {limits.timeout_s:g} s); retry later",
+                           wait - SHED_AT * limits.timeout_s)
         state["pending"] += 1
         metrics.pending.inc()
+        ticket = {"started": False, "abandoned": False}  # an unbatched call's progress
         try:
-            future = b.submit(args[0]) if batched else \
-                asyncio.get_running_loop().run_in_executor(pool, locked, fn, *args)
-            return await asyncio.wait_for(future, limits.timeout_s)  # a timeout cancels a queued query
+            if batched:
+                return await asyncio.wait_for(b.submit(args[0]), limits.timeout_s)  # cancels a queued query
+            future = asyncio.get_running_loop().run_in_executor(pool, timed, ticket, fn, *args)
+            try:
+                return await asyncio.wait_for(asyncio.shield(future), limits.timeout_s)
+            except asyncio.TimeoutError:
+                if not ticket["started"]:
+                    raise
+                # the call began late, after a wait for the lock: it gets its own timeout to finish
+                return await asyncio.wait_for(future, limits.timeout_s)
         except BatcherClosed:
             raise ApiError(503, "shutting_down", "the server is shutting down; retry later",
                            {"Retry-After": "1"}) from None
         except asyncio.TimeoutError:
+            if not batched and not ticket["started"]:  # it never reached the router: load, not a fault
+                ticket["abandoned"] = True
+                raise shed(f"waited {limits.timeout_s:g} s for the router; retry later", state["call_s"] or 1.0) \
+                    from None
             metrics.timeouts.inc()
             raise ApiError(504, "timeout", f"routing took longer than {limits.timeout_s:g} s") from None
         except ApiError:
