@@ -14,8 +14,9 @@ benchmark measures what each engine does to the cost of a pass, on the same deci
   the first calls compile, so their time is reported apart as `warmup_s`.
 
 Each engine routes the first N queries of the run's held-out split one at a time (after the warm-up on
-8 other queries of it), then as batches of 16. Reported: p50/p95 per decision, ms per forward pass
-(total / passes), batched queries/s, and how many decisions (expert and spec) equal the first engine's.
+8 other queries of it), then as batches of 16. Reported: p50/p95 per decision, wall time over decoding
+passes (`Router.passes`; the time of grounding's beam fallbacks is in the wall time, their passes are not
+counted), batched queries/s, and how many decisions (expert and spec) equal the first engine's.
 Writes JSON with machine info and a markdown table next to it (FILE.md). Run it on an idle machine.
 """
 
@@ -77,7 +78,7 @@ def markdown(report: dict) -> str:
     lines = [f"Forward-pass engines on `{report['run']}` ({m['cpu']}, {m['cores']} cores, {m['torch_threads']} "
              f"torch threads, torch {m['torch']}, {m['date']}); {report['n']} held-out queries one at a time, "
              f"then in batches of {report['batch_size']}; agreement with `{report['engines'][0]['engine']}`.", "",
-             "| engine | p50 ms | p95 ms | ms/pass | passes/q | batched q/s | warm-up s | same decisions |",
+             "| engine | p50 ms | p95 ms | wall ms / decoding pass | passes/q | batched q/s | warm-up s | same decisions |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for e in report["engines"]:
         lines.append(f"| {e['engine']} | {e['p50_ms']:.1f} | {e['p95_ms']:.1f} | {e['ms_per_pass']:.1f} | "

@@ -178,3 +178,25 @@ def test_latency_benchmark_script_plumbing(run_copy, tmp_path, monkeypatch):
     assert report["paths"]["constrained"]["speedup_p50_vs_naive"] > 0
     assert "| constrained |" in out.with_suffix(".md").read_text()
     assert bench["main"](["--run", str(tmp_path / "missing")]) == 2
+
+
+def test_engines_benchmark_script_plumbing(run_copy, tmp_path, capsys):
+    """benchmarks/engines.py end to end on the tiny run, the eager engines (compiling takes minutes)."""
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "engines.py"
+    bench = runpy.run_path(str(script), run_name="engines_bench")
+    out = tmp_path / "engines.json"
+    assert bench["main"](["--run", str(run_copy), "--n", "3", "--batch-size", "2",
+                          "--engines", "eager-fp32,eager-bf16", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    fp32, bf16 = report["engines"]
+    assert (fp32["engine"], bf16["engine"]) == ("eager-fp32", "eager-bf16")
+    assert fp32["same_as_first"] == 3 and 0 <= bf16["same_as_first"] <= 3
+    assert fp32["passes_per_query"] >= 1 and fp32["batched_qps"] > 0 and fp32["p50_ms"] > 0
+    assert "| eager-bf16 |" in out.with_suffix(".md").read_text()
+    with pytest.raises(SystemExit):  # an unknown engine is a usage error
+        bench["main"](["--run", str(run_copy), "--engines", "tensorrt"])
+    assert "--engines takes" in capsys.readouterr().err
+    assert bench["main"](["--run", str(tmp_path / "missing")]) == 2
