@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from latency import machine_info, percentile  # noqa: E402  (the same machine facts as the latency bench)
+from latency import heldout_rows, machine_info, percentile  # noqa: E402  (the same machine facts as the latency bench)
 
 ENGINES = ("eager-bf16", "eager-fp32", "compile-bf16", "compile-fp32")
 
@@ -100,16 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     bad = [e for e in engines if e not in ENGINES]
     if bad or not engines or min(args.n, args.batch_size) < 1:
         p.error(f"--engines takes {', '.join(ENGINES)} (got {', '.join(bad) or 'none'}); --n, --batch-size >= 1")
-    from routerforge.evaluate.benchmarks import load_benchmark
     from routerforge.io import atomic_write_json, atomic_write_text
-    from routerforge.models.runs import RunError, read_run_info
 
-    try:
-        read_run_info(args.run)
-    except RunError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    rows = heldout_rows(args.run)
+    if rows is None:
         return 2
-    rows = load_benchmark("heldout", run=args.run)
     queries, warm = [r["query"] for r in rows[: args.n]], [r["query"] for r in rows[args.n: args.n + 8]]
     results = []
     for engine in engines:

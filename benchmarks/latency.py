@@ -48,6 +48,19 @@ def machine_info() -> dict:
             "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 
+def heldout_rows(run: Path) -> list[dict] | None:
+    """The run's held-out test rows, or None (after a one-line error) when RUN is not a complete run."""
+    from routerforge.evaluate.benchmarks import load_benchmark
+    from routerforge.models.runs import RunError, read_run_info
+
+    try:
+        read_run_info(run)
+    except RunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    return load_benchmark("heldout", run=run)
+
+
 def percentile(values: list[float], q: float) -> float | None:
     import numpy as np
 
@@ -217,12 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     if min(args.n, args.naive_n, args.batch_size) < 1:
         p.error("--n, --naive-n and --batch-size must be at least 1")
     from routerforge.io import atomic_write_json, atomic_write_text
-    from routerforge.models.runs import RunError, read_run_info
 
-    try:
-        read_run_info(args.run)
-    except RunError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    if heldout_rows(args.run) is None:
         return 2
     if args.threads:
         import torch

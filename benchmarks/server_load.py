@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from latency import machine_info, percentile  # noqa: E402  (the same machine facts as the latency bench)
+from latency import heldout_rows, machine_info, percentile  # noqa: E402  (the same machine facts as the latency bench)
 
 MODES = {"one_at_a_time": 1, "micro_batched": 16}
 
@@ -128,18 +128,13 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"--n and --clients must be at least 1, --timeout positive, --modes of {', '.join(MODES)}")
     from rich.console import Console
 
-    from routerforge.evaluate.benchmarks import load_benchmark
     from routerforge.io import atomic_write_json, atomic_write_text
-    from routerforge.models.runs import RunError, read_run_info
 
-    try:
-        read_run_info(args.run)
-    except RunError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    rows = heldout_rows(args.run)
+    if rows is None:
         return 2
     from routerforge.routers.generated import Router
 
-    rows = load_benchmark("heldout", run=args.run)
     rows = (rows * (args.n // len(rows) + 1))[: args.n]
     router = Router.from_run(args.run)
     report = {"run": str(args.run), "n": len(rows), "clients": args.clients, "machine": machine_info(), "modes": {}}
