@@ -200,3 +200,20 @@ def test_engines_benchmark_script_plumbing(run_copy, tmp_path, capsys):
         bench["main"](["--run", str(run_copy), "--engines", "tensorrt"])
     assert "--engines takes" in capsys.readouterr().err
     assert bench["main"](["--run", str(tmp_path / "missing")]) == 2
+
+
+def test_pass_profile_benchmark_script_plumbing(run_copy, tmp_path):
+    """benchmarks/pass_profile.py end to end on the tiny run: every figure docs/runtime.md reads is there."""
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "pass_profile.py"
+    bench = runpy.run_path(str(script), run_name="pass_profile_bench")
+    out = tmp_path / "profile.json"
+    assert bench["main"](["--run", str(run_copy), "--rows", "4", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    for key in ("pass_1_token_ms", "prefill_ms", "head_row_strided_view_ms", "head_row_contiguous_ms",
+                "head_beams_strided_view_ms", "head_beams_contiguous_ms", "linear_gflops_batch", "route_input_s"):
+        assert report[key] > 0, key
+    assert report["route_input_rows"] == 4 and 0 <= report["beams_s"] <= report["route_input_s"]
+    assert bench["main"](["--run", str(tmp_path / "missing")]) == 2

@@ -137,8 +137,8 @@ def contiguous_head_input(model) -> None:
 
     transformers reads logits at the last position by slicing `hidden[:, -1:, :]`, which keeps the
     sequence's strides; on a CPU, torch 2.13 runs a linear over such a view down a slow path: the
-    49k-vocabulary head on one row took 50 ms instead of 4 (bf16), and `generate`'s prefill for 68 beam
-    rows 3.1 s instead of 14 ms. Copying the (few) rows into a contiguous tensor first costs microseconds."""
+    49k-vocabulary head on one row took 49 ms instead of 4 (bf16), and on the last position of 68 beam
+    rows 3.3 s instead of 13 ms (benchmarks/pass_profile.py). Copying the few rows first costs microseconds."""
     import torch
 
     head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None  # (test wrappers)

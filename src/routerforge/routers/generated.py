@@ -49,8 +49,9 @@ class Router:
         # tokens drafted per pass and verified together (decide_batch); 0 = one token per pass (the
         # reference loop the drafts must agree with)
         self.draft_tokens = draft_tokens if constrained else 0
-        # tokens a batch pass may feed in all (rows x (1 + draft)): below ~16 a pass on a 2-core CPU costs
-        # about what one token does (benchmarks/engines.py), above it FLOPs count
+        # tokens a batch pass may feed in all (rows x (1 + draft)): a one-token pass is dispatch-bound
+        # (40 ms; a 24-token prefill 61 ms: benchmarks/pass_profile.py), but past a few dozen tokens a
+        # pass is FLOP-bound and every draft token costs what a real one does
         self.draft_budget = draft_budget
         self._alternatives: list[list[dict]] = []  # per row of the last decide_batch: see _class_alternatives
         self.passes = 0  # forward passes of decide_batch so far (latency is passes x cost of a pass)
