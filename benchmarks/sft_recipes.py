@@ -1,6 +1,6 @@
 """Which SFT recipe learns specs: train each recipe on one class's rows of a run's data, score held out.
 
-    python benchmarks/sft_recipes.py --run runs/NAME [--classes word_problem] [--epochs 2]
+    python benchmarks/sft_recipes.py --run runs/NAME [--classes word_problem] [--epochs 2] [--train-rows N]
         [--recipe 'NAME={"lora_layers": 16, "lora_r": 64, "lora_alpha": 128, "lr": 0.002}' ...] [--out FILE.json]
 
 A quick way to compare recipes before paying for a full `make demo`: each recipe is the demo's cached
@@ -9,8 +9,10 @@ classes only (505 word problems in the demo data: about 2 minutes a recipe on 2 
 constrained router (no grounding, no abstention) routes those classes' held-out test rows and 48 of the
 training rows. Reports the exact-spec share and the answer share (the result the expert computes
 equals the labelled one) on both: a recipe that cannot even fit its training rows is underfitting.
-Default recipes: the old demo recipe and the variations the current one was chosen from. Run it on
-an idle machine: two torch processes slow each other 3-5x.
+Default recipes: the old demo recipe and the variations the current one was chosen from. `--run` may
+also be a dataset directory (`routerforge data generate --out DIR`), and `--train-rows N` trains on
+the first N of its rows of those classes: with a large generated set, how held-out answers grow with
+the rows trained on (docs/training.md). Run it on an idle machine: two torch processes slow each other 3-5x.
 """
 
 from __future__ import annotations
@@ -70,12 +72,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run", required=True, help="a run whose data/ to use (e.g. runs/demo)")
     p.add_argument("--classes", default="word_problem", help="comma-separated expert classes")
     p.add_argument("--epochs", type=float, default=2)
+    p.add_argument("--train-rows", type=int, help="train on the first N rows of the classes (default: all)")
     p.add_argument("--model", default="smollm2-135m")
     p.add_argument("--recipe", action="append", default=[], metavar="NAME=JSON",
                    help="sft.* settings over the old demo recipe (repeatable; default: the built-in set)")
     p.add_argument("--out", help="write results JSON here")
     args = p.parse_args(argv)
     data = Path(args.run) / "data"
+    if not (data / "train.jsonl").is_file() and (Path(args.run) / "train.jsonl").is_file():
+        data = Path(args.run)  # a dataset directory itself
+    if args.train_rows is not None and args.train_rows <= 0:
+        print(f"error: --train-rows must be positive, got {args.train_rows}", file=sys.stderr)
+        return 2
     if not (data / "train.jsonl").is_file() or not (data / "test.jsonl").is_file():
         print(f"error: {data} has no train.jsonl/test.jsonl (a run made by `routerforge train`)", file=sys.stderr)
         return 2
@@ -93,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     console = Console(stderr=True)
     classes = set(args.classes.split(","))
-    train = [r for r in read_jsonl(data / "train.jsonl") if r["expert_class"] in classes]
+    train = [r for r in read_jsonl(data / "train.jsonl") if r["expert_class"] in classes][:args.train_rows]
     test = [r for r in read_jsonl(data / "test.jsonl") if r["expert_class"] in classes]
     if not train or not test:
         print(f"error: no rows of class {args.classes} in {data}", file=sys.stderr)

@@ -36,10 +36,22 @@ def test_trains_each_recipe_and_writes_scores(tiny_model_dir, tmp_path):
     assert all(0 <= row[k] <= 1 for k in ("test_exact", "test_answer", "seen_exact", "seen_answer"))
 
 
+def test_a_dataset_directory_and_the_first_n_train_rows(tiny_model_dir, tmp_path):
+    out = tmp_path / "recipes.json"
+    rc = sft_recipes.main(["--run", str(_run(tmp_path) / "data"), "--model", str(tiny_model_dir), "--epochs", "1",
+                           "--train-rows", "2", "--recipe", 'one={"lora_layers": 1, "lora_r": 4, "bf16": "no"}',
+                           "--out", str(out)])
+    assert rc == 0
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["train_rows"] == 2 and row["test_rows"] == 1
+
+
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert sft_recipes.main(["--run", str(tmp_path / "nope")]) == 2
     assert "has no train.jsonl" in capsys.readouterr().err
     assert sft_recipes.main(["--run", str(_run(tmp_path)), "--classes", "schedule"]) == 2
+    assert sft_recipes.main(["--run", str(tmp_path / "run"), "--train-rows", "0"]) == 2
+    assert "--train-rows must be positive" in capsys.readouterr().err
     with pytest.raises(SystemExit, match="expected NAME=JSON"):
         sft_recipes._recipe("no-json-here")
     with pytest.raises(SystemExit, match="not JSON"):

@@ -74,3 +74,32 @@ def test_a_shared_prefix_run_once_gives_the_full_forward_and_its_gradient(tiny_m
     assert any(g.abs().sum() > 0 for g in want_grads)
     some = stack.top(model, hidden, mask, split, torch.tensor([0, 3]), prefix=pre)
     assert torch.allclose(some, want[:, [0, 3]], atol=1e-4)
+
+
+def test_row_position_pairs_and_eager_attention_give_the_same_logits_and_gradients(tiny_model_dir):
+    """The trainer scores only (row, position) pairs that carry a target, under eager attention: the
+    same numbers as the SDPA forward over every position, read at those pairs."""
+    model, _ = _lora(tiny_model_dir, 1)
+    model.train()
+    split = stack.split_layer(model)
+    ids = torch.randint(5, 300, (3, 7))
+    mask = torch.ones(3, 7, dtype=torch.long)
+    mask[0, 5:] = 0
+    params = [p for p in model.parameters() if p.requires_grad]
+    rows, cols = torch.tensor([0, 1, 1, 2]), torch.tensor([4, 2, 6, 0])
+
+    hidden = stack.bottom(model, ids, mask, split)
+    want = stack.top(model, hidden, mask, split)[rows, cols]
+    want.square().sum().backward()
+    want_grads = [p.grad.clone() for p in params]
+    model.zero_grad()
+
+    before = stack.attention(model, "eager")
+    try:
+        got = stack.top(model, hidden, mask, split, (rows, cols))
+    finally:
+        assert stack.attention(model, before) == "eager"
+    got.square().sum().backward()
+    assert got.shape == (4, want.shape[-1]) and torch.allclose(got, want, atol=1e-4)
+    assert all(torch.allclose(p.grad, g, atol=1e-4, rtol=1e-4) for p, g in zip(params, want_grads))
+    assert stack.decoder(model).config._attn_implementation == before

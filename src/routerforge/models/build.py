@@ -52,8 +52,10 @@ def apply_lora(model, r: int, alpha: int, dropout: float, target_modules: list[s
     return get_peft_model(model, config)
 
 
-def apply_unfreeze(model, last_n: int):
-    """Freeze everything but the last `last_n` decoder layers, the final norm and the LM head."""
+def apply_unfreeze(model, last_n: int, head: bool = True):
+    """Freeze everything but the last `last_n` decoder layers, the final norm and (with `head`) the LM
+    head. A head tied to the input embeddings (SmolLM2) trains them too, so the layers below are not
+    frozen: `head=False` keeps it fixed, which `sft.cache_frozen` needs."""
     for p in model.parameters():
         p.requires_grad_(False)
     layers = model.model.layers
@@ -62,7 +64,7 @@ def apply_unfreeze(model, last_n: int):
     for layer in layers[-last_n:]:
         for p in layer.parameters():
             p.requires_grad_(True)
-    for p in [*model.model.norm.parameters(), *model.lm_head.parameters()]:
+    for p in [*model.model.norm.parameters(), *(model.lm_head.parameters() if head else ())]:
         p.requires_grad_(True)
     return model
 
@@ -71,7 +73,7 @@ def make_trainable(model, sft: Any):
     """Wrap `model` as `sft` (an SFTConfig: method, lora_*, lora_layers, unfreeze_last) asks."""
     if sft.method == "lora":
         return apply_lora(model, sft.lora_r, sft.lora_alpha, sft.lora_dropout, sft.target_modules, sft.lora_layers)
-    return apply_unfreeze(model, sft.unfreeze_last)
+    return apply_unfreeze(model, sft.unfreeze_last, sft.unfreeze_head)
 
 
 def load_policy(model_ref: str, sft: Any, weights: str | Path):
@@ -85,7 +87,7 @@ def load_policy(model_ref: str, sft: Any, weights: str | Path):
         base, tok = load_model(model_ref)
         return PeftModel.from_pretrained(base, str(weights), is_trainable=True), tok
     model, tok = load_model(weights)
-    return apply_unfreeze(model, sft.unfreeze_last), tok
+    return apply_unfreeze(model, sft.unfreeze_last, sft.unfreeze_head), tok
 
 
 def trainable_params(model) -> tuple[int, int]:

@@ -30,6 +30,15 @@ def decoder(model):
     return inner
 
 
+def attention(model, implementation: str) -> str:
+    """Switch the decoder's attention implementation ("eager", "sdpa"); returns the one it had."""
+    inner = decoder(model)
+    before = inner.config._attn_implementation
+    if implementation != before:
+        inner.set_attn_implementation(implementation)
+    return before
+
+
 def split_layer(model) -> int:
     """Index of the first decoder layer with a trainable parameter (everything below is frozen)."""
     inner = decoder(model)
@@ -114,12 +123,16 @@ def bottom(model, input_ids, attention_mask, split: int, prefix_ids=None):
 
 def top(model, hidden, attention_mask, split: int, positions=None, prefix=None):
     """Logits from hidden states entering layer `split`: the remaining layers, the final norm and the
-    LM head, the head only at `positions` (a 1-D index tensor over the sequence; None = all). With
-    `prefix` ([1, P, width], the shared prefix's states entering layer `split`), `hidden` holds the
-    rows' positions after it, and so do the logits."""
+    LM head, the head only at `positions`: a 1-D index tensor over the sequence (logits [batch, len(positions),
+    vocab]), a `(rows, cols)` pair of index tensors (logits [len(rows), vocab], one per pair: the head
+    and the loss only where a row has a target, not at every position any row of the batch has one), or
+    None (all). With `prefix` ([1, P, width], the shared prefix's states entering layer `split`),
+    `hidden` holds the rows' positions after it, and so do the logits."""
     inner = decoder(model)
     hidden = _layers(inner, inner.model.layers[split:], hidden, attention_mask, prefix)
-    hidden = inner.model.norm(hidden)
-    if positions is not None:
+    if isinstance(positions, tuple):
+        rows, cols = positions
+        hidden = hidden[rows, cols]
+    elif positions is not None:
         hidden = hidden[:, positions]
-    return inner.lm_head(hidden)
+    return inner.lm_head(inner.model.norm(hidden))

@@ -25,6 +25,7 @@ class SFTConfig:
     target_modules: list[str] = field(default_factory=lambda: list(ALL_PROJ))
     lora_layers: int | None = None  # LoRA on the last N decoder layers only (None = all); backprop stops there
     unfreeze_last: int = 6  # layers trained by method=unfreeze (the original experiment's setting)
+    unfreeze_head: bool = True  # method=unfreeze also trains the LM head (tied to the embeddings: no cache_frozen)
     epochs: float = 1.0
     batch_size: int = 8
     grad_accum: int = 1
