@@ -41,7 +41,7 @@ def reference_decide(router, query):
 
     ids = router._prompt_ids(query)
     st = {"phase": "name", "node": router.trie, "tokens": [], "spec": [], "expert": None, "steps": [],
-          "words": CopyIndex.words(query)}
+          "query": query}
     for _ in range(8 + router.max_spec_tokens):
         with torch.no_grad():
             logits = router.model(input_ids=torch.tensor([ids]), use_cache=False).logits[0, -1].float()
@@ -201,12 +201,12 @@ def test_batched_spec_candidates_equal_one_row_at_a_time(router):
     for (query, expert), got in zip(pairs, batched):
         ids = torch.tensor([router._prompt_ids(query) + router.name_tokens[expert]])
         mask = router.spec_masks.get(expert)  # none for an expert without a charset (time)
-        words, width = CopyIndex.words(query), ids.shape[1]
+        words, width = router._copy_words(expert, query), ids.shape[1]
 
         class Mask(LogitsProcessor):
             def __call__(self, input_ids, scores):
                 scores = scores if mask is None else scores.masked_fill(~mask, float("-inf"))
-                for r in range(scores.shape[0]):  # the copy fields (schedule names), as the router does
+                for r in range(scores.shape[0]):  # the copy fields (schedule names, places), as the router does
                     scores[r] = router._copy_constraint(expert, input_ids[r, width:], words, scores[r])
                 return scores
 

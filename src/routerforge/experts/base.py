@@ -49,6 +49,14 @@ class Expert(ABC):
         continue a word of the query, or end a whole one. Default: no such fields."""
         return None
 
+    copy_casefold: ClassVar[bool] = False
+    """A copy field matches the query's words whatever their case (`KYOTO` may be written `Kyoto`)."""
+
+    def copy_words(self, query: str) -> list[str] | None:
+        """The words a copy field may hold for this query; None: the query's words (letters, digits,
+        `_` and `-`, numbers left out; `routers.constrained.CopyIndex.words`)."""
+        return None
+
     truth: ClassVar[str] = "result"
     """How evaluation compares this expert's outcome with a labelled row: `number` (the result is a
     number, scored as `answer`), `zone` (the spec names a time zone, scored as `zone`), `result` (the

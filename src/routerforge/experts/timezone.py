@@ -12,6 +12,7 @@ strings are equal.
 from __future__ import annotations
 
 import difflib
+import re
 import functools
 import unicodedata
 import zoneinfo
@@ -25,6 +26,7 @@ from routerforge.experts.gazetteer import ALIASES, CITIES, MULTI_ZONE, City
 __all__ = ["CITIES", "City", "TimeExpert", "normalise_place", "resolve_zone", "zone_of"]
 
 MAX_PLACE_CHARS = 80
+_PLACE_WORD = re.compile(r"\w[\w\-]*")
 
 
 def normalise_place(text: str) -> str:
@@ -110,6 +112,24 @@ class TimeExpert(Expert):
         ("Is it late in New York?", "America/New_York"),
         ("What's the time in Mumbai?", "Asia/Kolkata"),
     ]
+
+    # The place is copied from the query, whatever the query's case: decoding may not write a place
+    # the query does not name (`KYOTO` became `Kiev`, `TEGUCIGALPA` `Tigigalpa`).
+    copy_casefold: ClassVar[bool] = True
+
+    def copy_field(self, spec_text: str) -> tuple[str, str] | None:
+        """The whole spec is the field (a place of one or more words), ended by the decision's ` ->`."""
+        return spec_text, " ->"
+
+    def copy_words(self, query: str) -> list[str]:
+        """The places a spec may copy: every run of up to four words of the query as written, with
+        their inner `.`, `'` and `/` (`St. John's`, `Xi'an`, `Asia/Tokyo`, `Hong Kong`), without the
+        punctuation at their edges (a final dot kept in one variant, for `St.`), and the letter runs
+        inside a word (`Budapeşte` of `Budapeşte'de`)."""
+        raw = query.split()
+        spans = [" ".join(raw[i:i + n]) for i in range(len(raw)) for n in range(1, 5) if i + n <= len(raw)]
+        cut = [v for span in spans for v in (re.sub(r"^\W+|\W+$", "", span), re.sub(r"^\W+|[^\w.]+$", "", span))]
+        return list(dict.fromkeys(w for w in (*cut, *_PLACE_WORD.findall(query)) if w and not w[0].isdigit()))
 
     def parse(self, spec: str) -> str:
         return resolve_zone(spec)

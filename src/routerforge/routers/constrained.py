@@ -5,8 +5,9 @@
 - The spec is restricted to the expert's character set where it has one (digits and operators for
   arithmetic, …); generation ends at `->`, a line break, or end of turn.
 - Inside a field the expert says must copy a word of the query (`Expert.copy_field`: a schedule's task
-  names), only tokens that continue a word of the query are allowed (`CopyIndex`), so a name is
-  copied exactly: `Latin` cannot become `linguam`, nor `errands` `eradication`.
+  names, a time's place), only tokens that continue a word of the query are allowed (`CopyIndex`), so a
+  name is copied exactly: `Latin` cannot become `linguam`, nor `errands` `eradication`, nor `KYOTO`
+  `Kiev` (places match whatever the case: `Expert.copy_casefold`).
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class CopyIndex:
                 self.by_text.setdefault(t, []).append(i)
         self.size, self.texts = len(texts), texts
         self._ends: dict[str, object] = {}  # field end -> mask of tokens that start with it
+        self._by_folded: dict[str, list[int]] | None = None  # casefolded text -> ids, built on first use
 
     @staticmethod
     def words(query: str) -> list[str]:
@@ -112,29 +114,39 @@ class CopyIndex:
             self._ends[end] = torch.tensor([t[:1] == end for t in self.texts])
         return self._ends[end]
 
-    def allowed(self, field: str, end: str, words: list[str]):
+    def _folded(self) -> dict[str, list[int]]:
+        if self._by_folded is None:
+            self._by_folded = {}
+            for t, ids in self.by_text.items():
+                self._by_folded.setdefault(t.casefold(), []).extend(ids)
+        return self._by_folded
+
+    def allowed(self, field: str, end: str, words: list[str], fold: bool = False):
         """Bool mask of tokens that keep `field` (the copy field so far, maybe with leading spaces) on
         the way to one of `words`: the next piece of a word, a piece that finishes it with the field's
-        `end` character, or, once the field is a whole word, a token that starts with `end`. None when
-        no word starts with the field (nothing to enforce)."""
+        `end` character, or, once the field is a whole word, a token that starts with `end`. With
+        `fold`, case does not matter (`Kyoto` copies `KYOTO`). None when no word starts with the
+        field (nothing to enforce)."""
         import torch
 
         typed = field.lstrip(" ")
         lead = ("", " ") if not typed and not field else ("",)  # a field's first token may carry its space
-        heads = [w for w in words if w.startswith(typed)]
+        key = str.casefold if fold else (lambda t: t)
+        table = self._folded() if fold else self.by_text
+        heads = [w for w in words if key(w).startswith(key(typed))]
         if not heads:
             return None
         ids: list[int] = []
         for w in heads:
-            rest = w[len(typed):]
+            rest = key(w)[len(key(typed)):]
             for k in range(1, len(rest) + 1):
                 for sp in lead:
-                    ids += self.by_text.get(sp + rest[:k], [])
+                    ids += table.get(sp + rest[:k], [])
             for sp in lead:
-                ids += self.by_text.get(sp + rest + end, [])
+                ids += table.get(sp + rest + end, [])
         mask = torch.zeros(self.size, dtype=torch.bool)
         if ids:
             mask[torch.tensor(ids)] = True
-        if typed in words:  # a whole word: it may end here
+        if key(typed) in {key(w) for w in words}:  # a whole word: it may end here
             mask |= self.ends(end)
         return mask

@@ -77,6 +77,7 @@ class Router:
         # experts with fields that copy a word of the query (schedule task names): see constrained.py
         self.copy_experts = {e for e in self.experts if type(get_expert(e)).copy_field is not Expert.copy_field}
         self.copy_index = CopyIndex(texts) if self.copy_experts else None
+        self._copy_cache: dict[tuple[str, str], list[str]] = {}
         self.empty_spec = {e for e in self.experts if get_expert(e).empty_spec}
         # each expert's own cap (Expert.max_spec_tokens: 72 for schedules, whose six-task specs run to ~50
         # tokens; at one cap of 40 for all, one schedule spec in fourteen was cut off), at most the router's
@@ -208,14 +209,14 @@ class Router:
             allow_all = torch.ones_like(any_mask)
             masks = torch.stack([self.spec_masks.get(e, allow_all) for _, e in pairs]).repeat_interleave(k, 0)
 
-        words = [CopyIndex.words(q) for q, _ in pairs]
+        words = [self._copy_words(e, q) for q, e in pairs]
         router = self
 
         class Mask(LogitsProcessor):  # rows are batch-major, beams inner (as generate expands them)
             def __call__(self, input_ids, scores):
                 if masks is not None:
                     scores = scores.masked_fill(~masks.to(scores.device), -math.inf)
-                for r in range(scores.shape[0]):  # copy fields, row by row (schedules only)
+                for r in range(scores.shape[0]):  # copy fields, row by row (schedules, time)
                     q = r // k
                     if pairs[q][1] in router.copy_experts:
                         scores[r] = router._copy_constraint(pairs[q][1], input_ids[r, width:], words[q], scores[r])
@@ -250,7 +251,7 @@ class Router:
         suffixes = [self.prefix.suffix(q) for q in queries]
         ids, attn, pos, cache = self.prefix.inputs(suffixes)
         states = [{"phase": "name", "node": self.trie, "tokens": [], "spec": [], "expert": None, "steps": [],
-                   "words": CopyIndex.words(q), "source": s} for q, s in zip(queries, suffixes)]
+                   "query": q, "source": s} for q, s in zip(queries, suffixes)]
         live = list(range(B))  # the rows still in the batch (finished ones leave it, with their cache)
         nxt_pos = (pos[:, -1] + 1).tolist()  # each live row's position id for the next token it feeds
         drafts: list[list[int]] = [[] for _ in range(B)]
@@ -395,7 +396,7 @@ class Router:
         mask = self.spec_masks.get(st["expert"])
         if mask is not None:
             logits = logits.masked_fill(~mask, -math.inf)
-        logits = self._copy_constraint(st["expert"], st["spec"], st["words"], logits)
+        logits = self._copy_constraint(st["expert"], st["spec"], self._copy_words(st["expert"], st["query"]), logits)
         tid = int(torch.argmax(logits))
         st["tokens"].append(tid)
         if tid in self.eos_ids or tid in self.newline_ids:
@@ -406,6 +407,18 @@ class Router:
             st["phase"] = "done"
         return tid
 
+    def _copy_words(self, expert: str | None, query: str) -> list[str]:
+        """The words `expert`'s copy fields may hold for `query` (its own, or the query's words)."""
+        if expert is None or expert not in self.copy_experts:
+            return []
+        key = (expert, query)
+        if key not in self._copy_cache:
+            if len(self._copy_cache) > 4096:
+                self._copy_cache.clear()
+            own = get_expert(expert).copy_words(query)
+            self._copy_cache[key] = CopyIndex.words(query) if own is None else own
+        return self._copy_cache[key]
+
     def _copy_constraint(self, expert: str, spec_ids, words: list[str], logits):
         """`logits` with every token masked that would leave a copy field off the query's words (when
         the spec so far ends inside one, and some allowed token is left)."""
@@ -413,8 +426,9 @@ class Router:
 
         if self.copy_index is None or expert not in self.copy_experts:
             return logits
-        field = get_expert(expert).copy_field(self.tok.decode(spec_ids, skip_special_tokens=True))
-        allow = self.copy_index.allowed(field[0], field[1], words) if field is not None else None
+        e = get_expert(expert)
+        field = e.copy_field(self.tok.decode(spec_ids, skip_special_tokens=True))
+        allow = self.copy_index.allowed(field[0], field[1], words, e.copy_casefold) if field is not None else None
         if allow is None:
             return logits
         masked = logits.masked_fill(~allow.to(logits.device), -math.inf)
