@@ -12,8 +12,8 @@ strings are equal.
 from __future__ import annotations
 
 import difflib
-import re
 import functools
+import re
 import unicodedata
 import zoneinfo
 from datetime import datetime
@@ -26,7 +26,7 @@ from routerforge.experts.gazetteer import ALIASES, CITIES, MULTI_ZONE, City
 __all__ = ["CITIES", "City", "TimeExpert", "normalise_place", "resolve_zone", "zone_of"]
 
 MAX_PLACE_CHARS = 80
-_PLACE_WORD = re.compile(r"\w[\w\-]*")
+_PLACE_WORD = re.compile(r"\w[\w\-]*")  # as routers.constrained.NAME_WORD (experts do not import routers)
 
 
 def normalise_place(text: str) -> str:
