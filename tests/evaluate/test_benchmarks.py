@@ -107,3 +107,19 @@ def test_no_benchmark_query_in_generated_training_data(tmp_path):
             assert q not in seen, f"{name} query in generated data: {row['query']!r}"
             if len(q) >= 60:  # a long benchmark sentence must not be pasted inside a template either
                 assert q[:60] not in blob, f"{name} query text inside generated data: {row['query']!r}"
+
+
+def test_hand_written_chat_pool_is_broad_and_holds_no_benchmark_query():
+    """Deliver 2's floor (>= 1,000 distinct requests from >= 30 domains), and none of them is a benchmark
+    query, compared with punctuation and case removed ("That's right." vs "thats right")."""
+    from routerforge.data.templates.chat_pool import CHAT_POOL
+
+    def squash(text: str) -> str:
+        return " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
+
+    texts = {squash(e["text"]) for e in CHAT_POOL}
+    assert len(texts) >= 1000
+    assert len({e["category"].removeprefix("hard_") for e in CHAT_POOL}) >= 30
+    for name in ("clinc150", "gsm8k"):
+        for row in B.load_benchmark(name):
+            assert squash(row["query"]) not in texts, f"{name} query in the chat pool: {row['query']!r}"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from routerforge.routers.grounding import grounded
+from routerforge.routers.grounding import grounded, told_fractions
 
 
 @pytest.mark.parametrize("query,expert,spec", [
@@ -15,6 +15,7 @@ from routerforge.routers.grounding import grounded
     ("A $40 shirt is 25% off. What does it cost?", "word_problem", "price:40 | *0.75"),
     ("A $40 shirt is 25% off. What does it cost?", "word_problem", "price:40 | -25%"),
     ("Ravi has 30 marbles and gives away two fifths.", "word_problem", "marbles:30 | *(1-2/5)"),
+    ("Ada has 40 pens and sells a quarter of them.", "word_problem", "pens:40 | *(1-1/4)"),
     ("Lina pays with a $50 bill for 3 tickets at $9 each.", "word_problem", "money:50 | -3*9"),
     ("Wie spät ist es in Rom?", "time", "Rom"),
     ("What time is it in são paulo?", "time", "São Paulo"),
@@ -42,7 +43,16 @@ def test_supported_specs_are_grounded(query, expert, spec):
     ("Subtract 701.9 and then 95 from 19444.", "subtract", "19444 - 701.9", "95 of the query is not used"),
     ("What do you get if you multiply 6, 784 and 3?", "multiply", "6 * 784", "3 of the query is not used"),
     ("Qual è la media di 20, 860 e 995?", "divide", "(20 + 860 + 995) / 4", "number 4"),
+    ("Ravi has 30 marbles and gives away two fifths.", "word_problem", "marbles:30 | -2*5", "fraction 2/5"),
+    ("Ada has 40 pens and sells one fifth of them.", "word_problem", "pens:40 | -5", "fraction 1/5"),
+    ("Ada has 40 pens and sells a quarter of them.", "word_problem", "pens:40 | /4", "fraction 1/4"),
 ])
 def test_unsupported_specs_are_not(query, expert, spec, why):
     ok, reason = grounded(query, expert, spec)
     assert not ok and why in reason
+
+
+def test_told_fractions():
+    assert told_fractions("She sells one fifth, then gives three quarters of the rest away") == [(1, 5), (3, 4)]
+    assert told_fractions("He reads for three quarters of an hour, a half of it in bed") == []
+    assert told_fractions("two-thirds of them") == [(2, 3)]

@@ -121,7 +121,8 @@ class WordProblemExpert(Expert):
     expert_class: ClassVar[str] = "word_problem"
     spec_charset: ClassVar[str | None] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:|+*/.()% "
     truth: ClassVar[str] = "number"
-    templates: ClassVar[tuple[str, ...]] = ("routerforge.data.templates.word_problem",)
+    templates: ClassVar[tuple[str, ...]] = ("routerforge.data.templates.word_problem",
+                                           "routerforge.data.templates.word_measure")
     examples = [
         ("Janet has 16 eggs, eats 3, bakes with 4 and doubles the rest. How many?", "eggs:16 | -3 -4 *2"),
         ("A $40 shirt is 25% off. What does it cost?", "price:40 | -25%"),

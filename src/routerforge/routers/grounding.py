@@ -11,6 +11,9 @@ A spec is grounded when everything it names comes from the request:
 - names (schedule): every task/person name is a word of the query, exactly as written;
 - coverage (math, word problems): every number the query writes in digits is used by the spec, so a
   spec that drops a step ("subtract 95 and then 60 from 980" → `980 - 95`) is not trusted;
+- fractions (word problems): a fraction the story says in English words ("gives away three fifths",
+  "a quarter of the rest") is that fraction in the spec (`*(1-3/5)`), not its numbers used some other
+  way (`-3*5`, `-5`, `/4`); "half" is left to the `/2` convention;
 - and the expert accepts the spec (`Expert.run` is ok).
 
 `grounded(query, expert, spec)` returns `(ok, reason)`. Experts with no rule here (chat, plug-ins) are
@@ -29,7 +32,7 @@ from routerforge.experts.numberwords import spelled_numbers
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 FRACTION_WORDS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
                   "fifths": 5, "tenth": 10, "tenths": 10, "eighth": 8, "eighths": 8, "twice": 2, "double": 2,
-                  "triple": 3, "dozen": 12, "hälfte": 2, "halb": 2, "moitié": 2, "mitad": 2, "metà": 2,
+                  "doubles": 2, "doubled": 2, "triple": 3, "triples": 3, "tripled": 3, "dozen": 12, "hälfte": 2, "halb": 2, "moitié": 2, "mitad": 2, "metà": 2,
                   "metade": 2, "helft": 2, "viertel": 4, "quart": 4, "cuarto": 4, "quarto": 4}
 IMPLICIT = {Fraction(0), Fraction(1), Fraction(2), Fraction(60), Fraction(100), Fraction(12), Fraction(24)}
 
@@ -37,6 +40,20 @@ IMPLICIT = {Fraction(0), Fraction(1), Fraction(2), Fraction(60), Fraction(100), 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in text if not unicodedata.combining(c))
+
+
+_NUMERATORS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "nine": 9}
+_DENOMINATORS = {"third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5, "sixth": 6,
+                 "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10}
+_FRACTION_PHRASE = re.compile(r"\b(" + "|".join(_NUMERATORS) + r")[\s-]+(" + "|".join(_DENOMINATORS) + r")\b"
+                              r"(?!\s+of\s+an?\s+hour)", re.IGNORECASE)  # "a quarter of an hour" is 15 minutes
+_SPEC_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
+
+
+def told_fractions(query: str) -> list[tuple[int, int]]:
+    """Fractions a query says in English words, as (numerator, denominator): "three fifths" -> (3, 5)."""
+    return [(_NUMERATORS[a.lower()], _DENOMINATORS[b.lower()]) for a, b in _FRACTION_PHRASE.findall(query)
+            if _NUMERATORS[a.lower()] < _DENOMINATORS[b.lower()]]
 
 
 def _digit_numbers(text: str) -> set[Fraction]:
@@ -125,7 +142,11 @@ def grounded(query: str, expert: str, spec: str) -> tuple[bool, str]:
         entity = spec.split(":", 1)[0].strip()
         if not entity:
             return False, "no entity"
+        written = {(int(a), int(b)) for a, b in _SPEC_FRACTION.findall(spec)}
+        for a, b in told_fractions(query):
+            if (a, b) not in written and (b - a, b) not in written:
+                return False, f"fraction {a}/{b} of the query is not in the spec"
     return True, ""
 
 
-__all__ = ["grounded", "query_numbers"]
+__all__ = ["grounded", "query_numbers", "told_fractions"]

@@ -1,8 +1,9 @@
 """Requests that need no expert (`chat:`), written for this project.
 
 Many are hard negatives: they contain numbers, time words, places or math words but ask for knowledge,
-advice or writing, not a computation ("How many legs does a spider have?", "What's the time complexity
-of quicksort?"). Categories starting with `hard_` mark them. No text here is taken from a benchmark.
+advice or writing, or give an assistant a command (chat_actions.py: alarms, bookings, transfers, dice),
+not a computation ("How many legs does a spider have?", "What's the time complexity of quicksort?").
+Categories starting with `hard_` mark them. No text here is taken from a benchmark.
 """
 
 from __future__ import annotations
@@ -232,6 +233,7 @@ _RAW: dict[str, list[str]] = {
 
 import re  # noqa: E402
 
+from routerforge.data.templates.chat_actions import DOMAINS as ACTIONS  # noqa: E402  (assistant commands, 512)
 from routerforge.data.templates.chat_domains import DOMAINS  # noqa: E402  (1,600 more, by everyday domain)
 
 # A domain request is a hard negative when it says something an expert would react to: a number, a
@@ -246,7 +248,8 @@ def _domain_category(domain: str, text: str) -> str:
 
 
 CHAT_POOL: list[dict[str, str]] = [{"text": text, "category": cat} for cat, texts in _RAW.items() for text in texts] + [
-    {"text": text, "category": _domain_category(domain, text)} for domain, texts in DOMAINS.items() for text in texts]
+    {"text": text, "category": _domain_category(domain, text)}
+    for domain, texts in (*DOMAINS.items(), *ACTIONS.items()) for text in texts]
 HARD_CATEGORIES = tuple(dict.fromkeys(e["category"] for e in CHAT_POOL if e["category"].startswith("hard_")))
 
 # slots for the generative chat templates

@@ -245,6 +245,48 @@ TEMPLATES: list[Template] = [
     sched("go_after", "Book {A} ({dA}) and {B} ({dB}); {A} has to go after {B}.", "after({A},{B})"),
     sched("earlier_than", "{A} ({dA}) should be earlier than {B} ({dB}), and {C} ({dC}) fits anywhere; nothing "
           "overlaps.", "no_overlap,before({A},{B})", who="tasks"),
+    # more phrasings of each constraint (a held-out phrasing was answered with an invented start(...) or a
+    # dropped "fits anywhere" task when only one or two train templates said it that way)
+    sched("cant_start_until", "{A} ({dA}) can't start until {B} ({dB}) is done.", "after({A},{B})", who="tasks"),
+    sched("once_over", "Once {A} ({dA}) is over, do {B} ({dB}).", "after({B},{A})", who="tasks"),
+    sched("wait_until_finished", "{A} for {dA} has to wait until {B} for {dB} has finished; {C} ({dC}) can go "
+          "whenever. One thing at a time.", "no_overlap,after({A},{B})", who="tasks"),
+    sched("book_right_after", "Book {A} ({dA}) after {B} ({dB}), and {C} ({dC}) anywhere that doesn't clash.",
+          "no_overlap,after({A},{B})"),
+    sched("out_of_the_way", "Get {A} ({dA}) out of the way before {B} ({dB}).", "before({A},{B})", who="tasks"),
+    sched("ahead_of", "{A} ({dA}) needs to happen ahead of {B} ({dB}); {C} ({dC}) can go at any time. No overlaps.",
+          "no_overlap,before({A},{B})", who="tasks"),
+    sched("squeeze_in", "{A} ({dA}) goes before {B} ({dB}). Squeeze {C} ({dC}) in wherever it fits, one at a time.",
+          "no_overlap,before({A},{B})", who="tasks"),
+    sched("must_follow", "Plan {A} ({dA}), {B} ({dB}) and {C} ({dC}) so none overlap; {A} must come after {C}.",
+          "no_overlap,after({A},{C})", who="tasks"),
+    sched("people_earlier", "Meet {A} for {dA} earlier than {B} for {dB}; {C} needs {dC} at any point. No "
+          "double-booking.", "no_overlap,before({A},{B})"),
+    sched("dont_start_before", "Don't start {A} before {time}; it takes {dA}. {B} ({dB}) can be any time, but no "
+          "overlaps.", "no_overlap,not_before({A},{T})", who="tasks", clock="not_before"),
+    sched("at_or_later", "{A} ({dA}) at {time} or later, and {B} ({dB}) whenever; one at a time.",
+          "no_overlap,not_before({A},{T})", who="tasks", clock="not_before"),
+    sched("fixed_at", "{A} is fixed at {time} for {dA}. Also fit in {B} ({dB}) and {C} ({dC}), no clashes.",
+          "no_overlap,start({A},{T})", who="tasks", clock="start"),
+    sched("plan_around", "At {time} I have {A} ({dA}); plan {B} ({dB}) around it.", "no_overlap,start({A},{T})",
+          who="tasks", clock="start"),
+    sched("wrap_up_by", "{A} ({dA}) needs to wrap up by {time}; {B} takes {dB}. Don't overlap them.",
+          "no_overlap,end_by({A},{T})", who="tasks", clock="end_by"),
+    sched("fit_before_time", "Can you fit {list} before {time}, one at a time?", "no_overlap,by({T})",
+          who="tasks", n=(2, 5), clock="by"),
+    sched("deadline_then", "Deadline {time}: {then}.", "sequential,by({T})", who="tasks", n=(2, 4), clock="by"),
+    sched("only_free_between", "I'm only free between {start} and {end}: {list}, never two at once.",
+          "no_overlap,window({S},{E})", who="tasks", n=(2, 4), clock="window"),
+    sched("in_exact_order", "Run through {list} in exactly that order.", "sequential", who="tasks", n=(2, 6)),
+    sched("followed_by", "{A} for {dA}, followed by {B} for {dB}, followed by {C} for {dC}. Make me a plan.",
+          "sequential", who="tasks"),
+    sched("queue_people", "Queue up {then}; keep that order.", "sequential", n=(2, 5)),
+    sched("never_two_at_once", "I've got {list} to get through today; never two at once.", "no_overlap",
+          who="tasks", n=(2, 6)),
+    sched("timetable_no_overlap", "Can you make a timetable for {list} where nothing overlaps?", "no_overlap",
+          n=(2, 6)),
+    sched("one_at_a_time_help", "Help me plan {list}. I can only do one at a time.", "no_overlap", who="tasks",
+          n=(2, 6)),
 ]
 
 
