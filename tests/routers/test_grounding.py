@@ -56,3 +56,6 @@ def test_told_fractions():
     assert told_fractions("She sells one fifth, then gives three quarters of the rest away") == [(1, 5), (3, 4)]
     assert told_fractions("He reads for three quarters of an hour, a half of it in bed") == []
     assert told_fractions("two-thirds of them") == [(2, 3)]
+    assert told_fractions("She sold a fifth.") == [(1, 5)]
+    # ordinals are not fractions of the amount
+    assert told_fractions("For a third time, the fifth-grade class of 30 won; a fifth grader left") == []

@@ -42,11 +42,14 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-_NUMERATORS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "nine": 9}
+_NUMERATORS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+               "eight": 8, "nine": 9}
 _DENOMINATORS = {"third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5, "sixth": 6,
                  "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10}
+# a fraction is a part *of* something ("three fifths of them") or ends the clause ("gives away two fifths.");
+# "a third time", "a fifth-grade class" and "a quarter of an hour" (15 minutes) are not fractions of the amount
 _FRACTION_PHRASE = re.compile(r"\b(" + "|".join(_NUMERATORS) + r")[\s-]+(" + "|".join(_DENOMINATORS) + r")\b"
-                              r"(?!\s+of\s+an?\s+hour)", re.IGNORECASE)  # "a quarter of an hour" is 15 minutes
+                              r"(?!-)(?!\s+of\s+an?\s+hour)(?=\s+of\b|\s*[.,;:!?)]|\s*$)", re.IGNORECASE)
 _SPEC_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
 
 
