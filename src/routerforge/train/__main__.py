@@ -126,6 +126,18 @@ def assist_sft(argv: list[str]) -> int:
     return 0
 
 
+def close_process_group() -> None:
+    """Destroy the process group TRL/accelerate started, once this process needs it no more. A process
+    that exits with it alive can die in interpreter teardown (Gloo's worker threads still hold work
+    objects: "terminate called without an active exception", SIGABRT), and torchrun then fails the
+    whole launch; seen once in CI on a rank that had finished SFT. Only on a normal return: destroying
+    it while another rank is stuck in a collective could hang."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if world_size() > 1 and "-h" not in argv and "--help" not in argv:
@@ -135,10 +147,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {problem}", file=sys.stderr)
             return 2
         if process_rank() > 0:
-            return assist_sft(argv)
+            code = assist_sft(argv)
+            close_process_group()
+            return code
     from routerforge.cli import main as cli_main
 
-    return cli_main(["train", *argv])
+    code = cli_main(["train", *argv])
+    if world_size() > 1:
+        close_process_group()
+    return code
 
 
 if __name__ == "__main__":
