@@ -132,42 +132,40 @@ def time_spent(tid: str, *, left: bool = False, tense: str = "present") -> Templ
 
 
 def distance(tid: str, *, left: bool = False, tense: str = "present") -> Template:
-    """Speed x time legs (`km:60*3 | +80*2`), or the distance still to go (`km:400 | -70*4 -30`)."""
+    """Speed x time legs (`km:60*3 | +80*2`), or the distance still to go (`km:400 | -70*4 -60*2`)."""
 
     def render(rng: random.Random, pools: Pools) -> Sample:
-        for _ in range(50):
-            name, pron, _, ctx = _people(rng, pools)
-            t = TENSE[tense]
-            fill = {"Name": name, "pron": pron, "Pron": cap(pron), "poss": ctx["poss"]}
-            entity, speed, dist, verbs = pick(rng, TRAVEL)
-            vehicle = pick(rng, verbs)
-            verb, speeds = vehicle[t], vehicle[2]
-            legs = []
-            keep = [name]
-            for _ in range(rng.randint(1, 2) if left else rng.randint(2, 3)):
-                v, h = rng.choice(speeds), rng.randint(2, 6)
-                h_text, h_keep = _count(rng, h, words=0.3)
-                keep += h_keep
-                legs.append((v, h, f"at {v} {speed} for {h_text} hours"))
-            if left:
-                total = sum(v * h for v, h, _ in legs) + rng.randint(5, 200)
-                steps = [Step(f"-{v}*{h}", ["sub_product", v, h], ("", "")) for v, h, _ in legs]
-                lead, _ = _lead(rng, "distance", t, fill)
-                whose = f"{ctx['poss'].capitalize()}" if lead else f"{name}'s"
-                trip = f"{whose} trip {('is', 'was')[t]} {total} {dist} long."
-                said = join_and([leg for _, _, leg in legs], "and then")
-                q = (f"How many {dist} are still to go?", f"How many {dist} were still to go?")[t]
-                query = f"{lead}{trip} {cap(pron)} {verb} {said}. {q}"
-                return _sample(query, entity, str(total), steps, {"names": [name]}, keep, ["start", total])
-            (v0, h0, _), rest = legs[0], legs[1:]
-            steps = [Step(f"+{v}*{h}", ["add_product", v, h], ("", "")) for v, h, _ in rest]
-            said = join_and([leg for _, _, leg in legs], rng.choice(["and then", "then"]))
-            q = rng.choice([(f"How many {dist} does {pron} cover in all?", f"How many {dist} did {pron} cover in all?"),
-                            (f"How far does {pron} go, in {dist}?", f"How far did {pron} go, in {dist}?")])[t]
-            lead, who = _lead(rng, "distance", t, fill)
-            query = f"{lead}{who} {verb} {said}. {q}"
-            return _sample(query, entity, f"{v0}*{h0}", steps, {"names": [name]}, keep, ["start_product", v0, h0])
-        raise RuntimeError(f"{tid}: no story after 50 tries")
+        name, pron, _, ctx = _people(rng, pools)
+        t = TENSE[tense]
+        fill = {"Name": name, "pron": pron, "Pron": cap(pron), "poss": ctx["poss"]}
+        entity, speed, dist, verbs = pick(rng, TRAVEL)
+        vehicle = pick(rng, verbs)
+        verb, speeds = vehicle[t], vehicle[2]
+        legs = []
+        keep = [name]
+        for _ in range(rng.randint(1, 2) if left else rng.randint(2, 3)):
+            v, h = rng.choice(speeds), rng.randint(2, 6)
+            h_text, h_keep = _count(rng, h, words=0.3)
+            keep += h_keep
+            legs.append((v, h, f"at {v} {speed} for {h_text} hours"))
+        if left:
+            total = sum(v * h for v, h, _ in legs) + rng.randint(5, 200)
+            steps = [Step(f"-{v}*{h}", ["sub_product", v, h], ("", "")) for v, h, _ in legs]
+            lead, _ = _lead(rng, "distance", t, fill)
+            whose = f"{ctx['poss'].capitalize()}" if lead else f"{name}'s"
+            trip = f"{whose} trip {('is', 'was')[t]} {total} {dist} long."
+            said = join_and([leg for _, _, leg in legs], "and then")
+            q = (f"How many {dist} are still to go?", f"How many {dist} were still to go?")[t]
+            query = f"{lead}{trip} {cap(pron)} {verb} {said}. {q}"
+            return _sample(query, entity, str(total), steps, {"names": [name]}, keep, ["start", total])
+        (v0, h0, _), rest = legs[0], legs[1:]
+        steps = [Step(f"+{v}*{h}", ["add_product", v, h], ("", "")) for v, h, _ in rest]
+        said = join_and([leg for _, _, leg in legs], rng.choice(["and then", "then"]))
+        q = rng.choice([(f"How many {dist} does {pron} cover in all?", f"How many {dist} did {pron} cover in all?"),
+                        (f"How far does {pron} go, in {dist}?", f"How far did {pron} go, in {dist}?")])[t]
+        lead, who = _lead(rng, "distance", t, fill)
+        query = f"{lead}{who} {verb} {said}. {q}"
+        return _sample(query, entity, f"{v0}*{h0}", steps, {"names": [name]}, keep, ["start_product", v0, h0])
 
     return Template(f"word_problem.{tid}", "word_problem", render, "distance at a speed")
 
