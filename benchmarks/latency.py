@@ -11,7 +11,10 @@ On the first N queries of the run's held-out test split, in one process and on o
   a draft (the rest of a forced name; what follows the spec's tail in the query) and keeps what greedy
   decoding would have picked; `same_as_one_token` counts the queries whose expert and spec agree;
 - probe: `ProbeRouter.route` / `route_batch` — the expert from a linear probe on the prefill's hidden
-  states, only the spec generated (needs RUN/probe.json from `routerforge probe fit`).
+  states, only the spec generated (needs RUN/probe.json from `routerforge probe fit`);
+- llama.cpp: the constrained path with its passes (and grounding's beams) run by llama.cpp on the run's
+  merged model exported to bf16 GGUF (`ROUTERFORGE_ENGINE=llama.cpp`; routers/llamacpp.py); needs
+  llama-cpp-python (`make llamacpp`), skipped without it.
 
 Single-query latency (p50/p95, wall time around each call, one warm-up call first) and batched
 throughput (queries/s through `route_batch`), as absolute numbers and as ratios to naive, plus each
@@ -112,22 +115,24 @@ def measure(args: argparse.Namespace) -> dict:
     rows = load_benchmark("heldout", run=args.run)[: args.n]
     queries = [r["query"] for r in rows]
     naive_n = min(args.naive_n, len(queries))
-    router = Router.from_run(args.run, batch_size=args.batch_size)
+    router = Router.from_run(args.run, batch_size=args.batch_size, engine="torch")
     drafts = router.draft_tokens
 
-    def with_drafts(fn, k):  # the same loaded router, drafts on or off
+    def setting(fn, **attrs):  # the same loaded router, with these attributes while fn runs
         def call(*a):
-            router.draft_tokens = k
+            saved = {k: getattr(router, k) for k in attrs}
+            router.__dict__.update(attrs)
             try:
                 return fn(*a)
             finally:
-                router.draft_tokens = drafts
+                router.__dict__.update(saved)
         return call
 
     paths = {"naive": (router.route_naive, None, naive_n),
-             "one_token": (with_drafts(router.route, 0), with_drafts(router.route_batch, 0), len(queries)),
-             "constrained": (with_drafts(router.route, drafts), with_drafts(router.route_batch, drafts),
-                             len(queries))}
+             "one_token": (setting(router.route, draft_tokens=0), setting(router.route_batch, draft_tokens=0),
+                           len(queries)),
+             "constrained": (setting(router.route, draft_tokens=drafts),
+                             setting(router.route_batch, draft_tokens=drafts), len(queries))}
     if (Path(args.run) / "probe.json").is_file():
         from routerforge.routers.probe import ProbeRouter
 
@@ -136,6 +141,17 @@ def measure(args: argparse.Namespace) -> dict:
     else:
         print(f"no {args.run}/probe.json: skipping the probe path (run `routerforge probe fit --run {args.run}`)",
               file=sys.stderr)
+
+    try:
+        from routerforge.routers.llamacpp import LlamaCppDecoder, gguf_for_run
+
+        engine = LlamaCppDecoder(router, gguf_for_run(router.model, Path(args.run)))
+    except RuntimeError as exc:  # EngineError: llama-cpp-python is not installed
+        engine = None
+        print(f"skipping the llama.cpp path: {exc}", file=sys.stderr)
+    if engine is not None:  # the same loaded router, its passes on llama.cpp
+        paths["llama.cpp"] = (setting(router.route, engine=engine), setting(router.route_batch, engine=engine),
+                              len(queries))
 
     results = {}
     for name, (single, batched, n) in paths.items():
@@ -159,6 +175,8 @@ def measure(args: argparse.Namespace) -> dict:
 
     ref, fast = results["one_token"]["decisions"], results["constrained"]["decisions"]
     results["constrained"]["same_as_one_token"] = sum(a == b for a, b in zip(ref, fast))
+    if "llama.cpp" in results:
+        results["llama.cpp"]["same_as_one_token"] = sum(a == b for a, b in zip(ref, results["llama.cpp"]["decisions"]))
     base = results["naive"]
     for entry in results.values():
         entry["speedup_p50_vs_naive"] = base["p50_ms"] / entry["p50_ms"]

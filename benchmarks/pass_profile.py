@@ -1,6 +1,6 @@
 """Where a routing decision's time goes: the cost of one forward pass, and of grounding's beam fallback.
 
-    python benchmarks/pass_profile.py --run runs/NAME [--rows 160] [--out FILE.json]
+    python benchmarks/pass_profile.py --run runs/NAME [--rows 160] [--engine torch|llama.cpp] [--out FILE.json]
 
 The numbers docs/runtime.md "Speed" explains the latency with, measured on the run's router (bf16 where
 the CPU has it, as served), each the median of repeated calls:
@@ -14,7 +14,12 @@ the CPU has it, as served), each the median of repeated calls:
 - `route_input_s` / `beams_s`: routing the first `--rows` CLINC150 rows in batches of 16, and the part
   of it spent in grounding's beam candidates (`Router.spec_candidates_batch`).
 
-Writes JSON with machine info (default RUN/eval/pass_profile.json). Run it on an idle machine.
+With `--engine llama.cpp` (routers/llamacpp.py) the same decision costs are measured on llama.cpp
+instead: `pass_1_token_ms`, `pass_3_tokens_all_logits_ms` (a token and a 2-token draft, logits at each),
+`prefill_ms`, and `prefill_batch16_ms` (16 copies of the query's suffix as 16 sequences: a batch's first
+pass); the head and linear figures are torch's own and are left out; the beam share is that of the
+engine's beams. Writes JSON with machine info (default RUN/eval/pass_profile.json, or
+pass_profile_llamacpp.json). Run it on an idle machine.
 """
 
 from __future__ import annotations
@@ -40,16 +45,36 @@ def median_ms(fn, n: int = 12) -> float:
     return sorted(times)[n // 2]
 
 
-def measure(run: Path, n_rows: int) -> dict:
+def engine_passes(router, suffix: list[int]) -> dict:
+    """The llama.cpp engine's pass costs, on sequence 1 after the cached prefix (sequence 0)."""
+    eng, P = router.engine, len(router.prefix.ids)
+
+    def feed(rows: list[tuple[int, list[int], int]], pos: int):
+        for seq, _t, _o in rows:
+            eng.ctx.kv_cache_seq_rm(seq, -1, -1)
+            eng.ctx.kv_cache_seq_cp(0, seq, 0, P)
+        eng._feed(rows, pos)
+
+    return {"prefill_tokens": len(suffix),
+            "pass_1_token_ms": median_ms(lambda: feed([(1, suffix[:1], 0)], P)),
+            "pass_3_tokens_all_logits_ms": median_ms(lambda: feed([(1, suffix[:3], 0)], P)),
+            "prefill_ms": median_ms(lambda: feed([(1, suffix, len(suffix) - 1)], P)),
+            "prefill_batch16_ms": median_ms(lambda: feed([(s, suffix, len(suffix) - 1) for s in range(1, 17)], P), 5)}
+
+
+def measure(run: Path, n_rows: int, engine: str = "torch") -> dict:
     import torch
 
     from routerforge.evaluate.benchmarks import load_benchmark
     from routerforge.routers.generated import Router
 
-    router = Router.from_run(run)
+    router = Router.from_run(run, engine=engine)
     model, dtype = router.model, router.model.dtype
     query = "Schedule Alice (2hr) and Bob (1hr), no overlap please today"
     suffix = router.prefix.suffix(query)
+    if router.engine is not None:
+        out = {"engine": engine, **engine_passes(router, suffix)}
+        return {**out, **route_share(router, load_benchmark("clinc150"), n_rows, router.engine)}
 
     def forward(tokens: list[int]):
         ids, attn, pos, cache = router.prefix.inputs([tokens])
@@ -73,9 +98,14 @@ def measure(run: Path, n_rows: int) -> dict:
         ms = median_ms(lambda: torch.nn.functional.linear(x, w), 50)
         out["linear_gflops_batch"] = 2 * 16 * 9 * 576 * 1536 / (ms / 1000) / 1e9
 
-    queries = [r["query"] for r in load_benchmark("clinc150")][:n_rows]
+    return {**out, **route_share(router, load_benchmark("clinc150"), n_rows, router)}
+
+
+def route_share(router, rows: list[dict], n_rows: int, searcher) -> dict:
+    """Route the first `n_rows` rows in batches of 16; how much of it went to grounding's beams."""
+    queries = [r["query"] for r in rows][:n_rows]
     beams = [0.0]
-    inner = router.spec_candidates_batch
+    inner = searcher.spec_candidates_batch
 
     def timed(*a, **kw):
         t0 = time.perf_counter()
@@ -84,20 +114,20 @@ def measure(run: Path, n_rows: int) -> dict:
         finally:
             beams[0] += time.perf_counter() - t0
 
-    router.spec_candidates_batch = timed
+    searcher.spec_candidates_batch = timed
     router.route_batch(queries[:4])  # warm-up
     beams[0] = 0.0
     t0 = time.perf_counter()
     for i in range(0, len(queries), 16):
         router.route_batch(queries[i:i + 16])
-    out.update(route_input_rows=len(queries), route_input_s=time.perf_counter() - t0, beams_s=beams[0])
-    return out
+    return {"route_input_rows": len(queries), "route_input_s": time.perf_counter() - t0, "beams_s": beams[0]}
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--run", type=Path, required=True, help="trained run directory")
     p.add_argument("--rows", type=int, default=160, help="CLINC150 rows routed for the beam share (default 160)")
+    p.add_argument("--engine", default="torch", choices=["torch", "llama.cpp"], help="what runs the passes (default torch)")
     p.add_argument("--out", type=Path, help="JSON output (default RUN/eval/pass_profile.json)")
     args = p.parse_args(argv)
     if args.rows < 1:
@@ -106,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if heldout_rows(args.run) is None:
         return 2
-    report = {"run": str(args.run), "machine": machine_info(), **measure(args.run, args.rows)}
-    out = args.out or Path(args.run) / "eval" / "pass_profile.json"
+    report = {"run": str(args.run), "machine": machine_info(), **measure(args.run, args.rows, args.engine)}
+    name = "pass_profile.json" if args.engine == "torch" else "pass_profile_llamacpp.json"
+    out = args.out or Path(args.run) / "eval" / name
     atomic_write_json(out, report)
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in report.items() if k != "machine"},
                      indent=1))

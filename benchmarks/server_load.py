@@ -107,7 +107,8 @@ def _cell(key: str, value) -> str:
 def markdown(report: dict) -> str:
     m = report["machine"]
     lines = [f"`POST /v1/route` under {report['clients']} concurrent clients, {report['n']} held-out queries of "
-             f"`{report['run']}` ({m['cpu']}, {m['cores']} cores, {m['date']}).", "",
+             f"`{report['run']}` ({m['cpu']}, {m['cores']} cores, {m['date']}; engine "
+             f"{report.get('engine', 'torch')}).", "",
              "| " + " | ".join(c for c, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for name, e in report["modes"].items():
         lines.append("| " + " | ".join([name] + [_cell(k, e.get(k)) for _, k in COLUMNS[1:]]) + " |")
@@ -121,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
     p.add_argument("--timeout", type=float, default=30.0, help="the server's --timeout (default 30)")
     p.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}")
+    p.add_argument("--engine", default="auto", choices=["auto", "torch", "llama.cpp"],
+                   help="what runs the router's passes (default $ROUTERFORGE_ENGINE, else torch)")
     p.add_argument("--out", type=Path, help="JSON output (default RUN/eval/server_load.json); FILE.md alongside")
     args = p.parse_args(argv)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
@@ -136,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     from routerforge.routers.generated import Router
 
     rows = (rows * (args.n // len(rows) + 1))[: args.n]
-    router = Router.from_run(args.run)
-    report = {"run": str(args.run), "n": len(rows), "clients": args.clients, "machine": machine_info(), "modes": {}}
+    router = Router.from_run(args.run, engine=args.engine)
+    engine = "llama.cpp" if router.engine is not None else "torch"
+    report = {"run": str(args.run), "n": len(rows), "clients": args.clients, "engine": engine,
+              "machine": machine_info(), "modes": {}}
     for name in modes:
         report["modes"][name] = entry = run_mode(router, rows, MODES[name], args.clients, args.timeout)
         print(f"{name}: {entry['requests_per_s']:.2f} req/s, p95 {entry['p95_ms'] or 0:.0f} ms, "

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from routerforge.experts import class_of, default_expert, expert_names, get_expert
+from routerforge.errors import InputError
 from routerforge.experts.numberwords import digits_for_words
 from routerforge.formats.decision import DecisionParseError, parse_decision
 from routerforge.models.loading import contiguous_head_input
@@ -27,6 +28,9 @@ from routerforge.routers.constrained import (CopyIndex, build_name_trie, charset
                                            names_below, spec_done, token_texts)
 
 
+ENGINES = ("torch", "llama.cpp")  # what runs the decoding passes (Router.from_run(engine=...))
+
+
 class Router:
     name = "trained"
 
@@ -34,7 +38,7 @@ class Router:
                  chat_model=None, max_spec_tokens: int = 72, batch_size: int = 16, name: str = "trained",
                  temperature: float = 1.0, abstain_below: float | None = None, system: str | None = None,
                  grounding: bool = True, candidates: int = 4, read_numbers: bool = False,
-                 draft_tokens: int = 8, draft_budget: int = 16) -> None:
+                 draft_tokens: int = 8, draft_budget: int = 16, engine=None) -> None:
         self.model, self.tok = model.eval(), tokenizer
         contiguous_head_input(self.model)  # (load_model does it too; a model built elsewhere may not have it)
         self.fewshot, self.constrained, self.name = fewshot, constrained, name
@@ -82,11 +86,13 @@ class Router:
         # each expert's own cap (Expert.max_spec_tokens: 72 for schedules, whose six-task specs run to ~50
         # tokens; at one cap of 40 for all, one schedule spec in fourteen was cut off), at most the router's
         self.spec_cap = {e: min(max_spec_tokens, get_expert(e).max_spec_tokens) for e in self.experts}
+        # a decoder that runs decide_batch's passes elsewhere (routers/llamacpp.py), or None for torch
+        self.engine = engine(self) if callable(engine) else engine
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
     def from_run(cls, run_dir: str | Path, *, require_complete: bool = True, dtype: str = "auto",
-                 **kw) -> "Router":
+                 engine: str = "auto", **kw) -> "Router":
         from routerforge.models.runs import RunError, load_run_model, read_run_info
 
         if read_run_info(run_dir, require_complete=require_complete).get("kind") == "plan":
@@ -100,6 +106,17 @@ class Router:
             kw.setdefault("temperature", c.get("temperature", 1.0))
             kw.setdefault("abstain_below", c.get("abstain_below"))
         kw.setdefault("chat_model", info["base_loader"])
+        if engine == "auto":  # ROUTERFORGE_ENGINE chooses for every command that serves a run
+            import os
+
+            engine = os.environ.get("ROUTERFORGE_ENGINE") or "torch"
+        if engine not in ENGINES:
+            raise InputError(f"unknown engine {engine!r} (also in ROUTERFORGE_ENGINE); known: {', '.join(ENGINES)}")
+        if engine == "llama.cpp":
+            from routerforge.routers.llamacpp import LlamaCppDecoder, gguf_for_run
+
+            path = gguf_for_run(model, Path(run_dir))
+            kw["engine"] = lambda router: LlamaCppDecoder(router, path)
         return cls(model, tok, **kw)
 
     @classmethod
@@ -170,7 +187,8 @@ class Router:
                 out[i] = (spec, "ungrounded", reason)
                 todo.append(i)
         if todo:
-            cands = self.spec_candidates_batch([(queries[i], decided[i][0]) for i in todo], self.candidates)
+            search = self.engine if self.engine is not None else self  # beams on the engine that decodes
+            cands = search.spec_candidates_batch([(queries[i], decided[i][0]) for i in todo], self.candidates)
             for i, found in zip(todo, cands):
                 for j, cand in enumerate(found, 1):
                     if cand != decided[i][1] and grounded(queries[i], decided[i][0], cand)[0]:
@@ -247,11 +265,14 @@ class Router:
         token stays in the KV cache masked out (attention 0), so rows of a batch advance independently."""
         import torch
 
+        if self.engine is not None and choose is None:  # one query at a time, passes run by the engine
+            states = self.engine.decide_batch(queries)
+            self._alternatives = [self._class_alternatives(st) for st in states]
+            return [self._result(st) for st in states]
         B = len(queries)
         suffixes = [self.prefix.suffix(q) for q in queries]
         ids, attn, pos, cache = self.prefix.inputs(suffixes)
-        states = [{"phase": "name", "node": self.trie, "tokens": [], "spec": [], "expert": None, "steps": [],
-                   "query": q, "source": s} for q, s in zip(queries, suffixes)]
+        states = [self._new_state(q, s) for q, s in zip(queries, suffixes)]
         live = list(range(B))  # the rows still in the batch (finished ones leave it, with their cache)
         nxt_pos = (pos[:, -1] + 1).tolist()  # each live row's position id for the next token it feeds
         drafts: list[list[int]] = [[] for _ in range(B)]
@@ -306,6 +327,11 @@ class Router:
                 keep = width
         self._alternatives = [self._class_alternatives(st) for st in states]
         return [self._result(st) for st in states]
+
+    def _new_state(self, query: str, suffix: list[int]) -> dict:
+        """A row's decoding state before its first pass (what _next_token and _draft advance)."""
+        return {"phase": "name", "node": self.trie, "tokens": [], "spec": [], "expert": None, "steps": [],
+                "query": query, "source": suffix}
 
     def _class_alternatives(self, st: dict, top: int = 4) -> list[dict]:
         """The classes the model weighed at its first choice between names, with their probabilities (at

@@ -17,6 +17,7 @@ actors on Ray Data instead, resumable by output shards (serve/route_ray.py).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--no-chat", action="store_true", help="one query: skip the chat reply (faster)")
     p.add_argument("--chat-replies", action="store_true",
                    help="--input: also generate a reply for every chat row (slow: seconds a row)")
+    p.add_argument("--engine", choices=["torch", "llama.cpp"],
+                   help="what runs the trained router's passes (default $ROUTERFORGE_ENGINE, else torch); "
+                   "llama.cpp needs `make llamacpp` (docs/runtime.md)")
     p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     p.add_argument("--backend", choices=["local", "ray"], default="local",
                    help="--input: ray routes with a pool of router actors on Ray Data, resumable by output shards "
@@ -69,6 +73,8 @@ def load_router(run_dir: str, name: str = "trained"):
 
 
 def run(args) -> int:
+    if args.engine:  # read by Router.from_run, also in Ray's router actors (they inherit the environment)
+        os.environ["ROUTERFORGE_ENGINE"] = args.engine
     from routerforge.errors import UserError
     from routerforge.io import iter_jsonl
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import socket
 import sys
 import threading
@@ -36,6 +37,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per request in the router (default 30)")
     p.add_argument("--max-pending", type=int, default=64,
                    help="requests waiting for the router at once; more get 503 + Retry-After (default 64)")
+    p.add_argument("--engine", choices=["torch", "llama.cpp"],
+                   help="what runs the trained router's passes (default $ROUTERFORGE_ENGINE, else torch); "
+                   "llama.cpp needs `make llamacpp` (docs/runtime.md)")
     p.add_argument("--micro-batch", type=int, default=16,
                    help="most /v1/route requests one router call answers together; 1 = one at a time (default 16)")
     p.add_argument("--batch-window-ms", type=float, default=5.0,
@@ -119,6 +123,8 @@ def _limits(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.engine:  # read by Router.from_run, also in Ray's router actors (they inherit the environment)
+        os.environ["ROUTERFORGE_ENGINE"] = args.engine
     try:
         import uvicorn
 
