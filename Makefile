@@ -24,7 +24,8 @@ $(STAMP): pyproject.toml
 
 # The llama.cpp engine (ROUTERFORGE_ENGINE=llama.cpp, `--engine llama.cpp`; docs/runtime.md): llama-cpp-python
 # is source-only on PyPI, so this compiles llama.cpp for this CPU, library only (~4 min on 2 cores).
-# `make test` installs it so CI runs the engine's tests; `make demo` does without it.
+# `make test` builds it so CI runs the engine's tests (where it cannot build, they skip and say why);
+# `make demo` does without it.
 LLAMA_STAMP := $(VENV)/.llamacpp
 llamacpp: $(LLAMA_STAMP)
 
@@ -38,7 +39,8 @@ demo: install
 
 # The web page test drives a real headless chromium (selenium + chromedriver from Debian): install them
 # where apt-get and root are available; anywhere else that test skips and says why. Never fails the build.
-test: install llamacpp
+test: install
+	$(MAKE) llamacpp || echo "make test: llama-cpp-python did not build here; the llama.cpp engine's tests skip"
 	command -v chromedriver >/dev/null || (command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && timeout 900 \
 		sh -c "apt-get update -qq && apt-get install -y -qq chromium chromium-driver" >/dev/null 2>&1) || true
 	$(BIN)/pytest -q

@@ -49,6 +49,7 @@ def test_the_export_round_trips_the_embedded_gguf(base, tmp_path):
     model keeps every quantised tensor's bytes."""
     import gguf
     import numpy as np
+    import torch
 
     from routerforge.models.gguf_export import export_gguf
     from routerforge.models.loading import embedded_gguf
@@ -60,10 +61,17 @@ def test_the_export_round_trips_the_embedded_gguf(base, tmp_path):
     for t in out.tensors:
         np.testing.assert_array_equal(gguf.quants.dequantize(t.data, t.tensor_type), want[t.name], err_msg=t.name)
     kept = gguf.GGUFReader(str(export_gguf(base.model, embedded_gguf(), tmp_path / "keep.gguf", keep_unchanged=True)))
-    raw = {t.name: (t.tensor_type, bytes(t.data)) for t in src.tensors}
-    assert all(raw[t.name] == (t.tensor_type, bytes(t.data)) for t in kept.tensors
-               if t.tensor_type == gguf.GGMLQuantizationType.Q4_1)
+    q41 = gguf.GGMLQuantizationType.Q4_1
+    raw = {t.name: bytes(t.data) for t in src.tensors if t.tensor_type == q41}
+    assert raw and {t.name: bytes(t.data) for t in kept.tensors if t.tensor_type == q41} == raw
     assert kept.fields["tokenizer.chat_template"].contents() == src.fields["tokenizer.chat_template"].contents()
+    # the shipped bf16 export holds the weights rounded to bf16, as the torch runtime serves them
+    bf16 = gguf.GGUFReader(str(export_gguf(base.model, embedded_gguf(), tmp_path / "bf16.gguf")))
+    for t in bf16.tensors:
+        w = want[t.name]
+        rounded = w if w.ndim == 1 else torch.from_numpy(w).to(torch.bfloat16).float().numpy()
+        np.testing.assert_array_equal(gguf.quants.dequantize(t.data, t.tensor_type), rounded, err_msg=t.name)
+    assert not list(tmp_path.glob("*.tmp"))  # no temp file left behind
 
 
 @pytest.fixture(scope="module")
@@ -93,17 +101,46 @@ def test_the_engine_decides_as_the_torch_path_does(base, engine):
 
 @pytest.mark.model
 def test_the_engine_forgets_each_query(base, engine):
-    """A batch leaves nothing behind: the same queries decided again, after others and alone, give the
-    same decisions (each row starts from the prefix's cells only)."""
-    def decide(queries):
-        states = engine.decide_batch(queries)
-        return [base._result(st)[:2] for st in states]
+    """A call leaves only the prefix in the cache (sequence 0), whatever it decided, beams included; the
+    same queries decided again, after others and alone, give the same decisions."""
+    import llama_cpp
 
+    def decide(queries):
+        return [base._result(st)[:2] for st in engine.decide_batch(queries)]
+
+    def cells():
+        return [llama_cpp.llama_memory_seq_pos_max(engine.ctx.memory, s) for s in range(engine.max_rows + 1)]
+
+    clean = [len(engine.prefix) - 1] + [-1] * engine.max_rows
     first = decide(QUERIES[:3])
-    decide(QUERIES[3:])
+    assert cells() == clean
+    decide(QUERIES * 3)  # 18 rows: more than one group of sequences
+    assert cells() == clean
+    engine.spec_candidates_batch([("What is 256 * 4?", "multiply")], 4)
+    assert cells() == clean
     assert decide(QUERIES[:3]) == first
     again = [decide([q])[0] for q in QUERIES[:3]]
     assert [e for e, _ in again] == [e for e, _ in first]
+
+
+@pytest.mark.model
+def test_a_query_too_long_for_the_engine_is_one_line(base, engine):
+    from routerforge.errors import UserError
+
+    with pytest.raises(UserError, match="too long for the llama.cpp engine"):
+        engine.decide_batch(["add " + "1 + " * 2000 + "1"])
+    assert len(engine.decide_batch(QUERIES[:1])) == 1  # and the engine still works
+
+
+def test_a_run_on_a_base_llama_cpp_cannot_read_is_one_line(tmp_path):
+    import json
+
+    from routerforge.errors import UserError
+    from routerforge.routers.llamacpp import gguf_for_run
+
+    (tmp_path / "run.json").write_text(json.dumps({"model": str(tmp_path / "hf-model-dir")}))
+    with pytest.raises(UserError, match="GGUF base model"):
+        gguf_for_run(None, tmp_path)
 
 
 @pytest.mark.model

@@ -18,6 +18,7 @@ Shared mechanics only: no control flow of a recipe.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 WEIGHT_TYPES = ("bf16", "f32", "q8_0", "q4_0", "q4_1")
@@ -35,7 +36,6 @@ def export_gguf(model, base_gguf: str | Path, out: str | Path, *, weight_type: s
     rounding) keeps the base file's bytes and type — for the embedded Q4_1 model, the layers LoRA did not
     touch and the tied embedding/head stay 4-bit, which is fewer bytes for every pass to read."""
     import gguf
-    import numpy as np
     import torch
 
     if weight_type not in WEIGHT_TYPES:
@@ -65,7 +65,22 @@ def export_gguf(model, base_gguf: str | Path, out: str | Path, *, weight_type: s
                          f"{sorted(set(state) ^ wanted)[:6]}")
 
     out = Path(out)
-    tmp = out.with_name(out.name + ".tmp")
+    # a temp file of its own beside `out`: two processes exporting at once never write into one file
+    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=out.name + ".", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        _write(reader, state, arch, weight_type, tmp, keep_unchanged)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def _write(reader, state: dict, arch: str, weight_type: str, tmp: Path, keep_unchanged: bool) -> None:
+    import gguf
+    import numpy as np
+
     writer = gguf.GGUFWriter(str(tmp), arch=arch)
     for field in reader.fields.values():
         # the writer adds the architecture and the GGUF.* header fields itself; the file type changes
@@ -93,5 +108,3 @@ def export_gguf(model, base_gguf: str | Path, out: str | Path, *, weight_type: s
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
-    os.replace(tmp, out)
-    return out

@@ -95,6 +95,12 @@ class Router:
                  engine: str = "auto", **kw) -> "Router":
         from routerforge.models.runs import RunError, load_run_model, read_run_info
 
+        if engine == "auto":  # ROUTERFORGE_ENGINE chooses for every command that serves a run
+            import os
+
+            engine = os.environ.get("ROUTERFORGE_ENGINE") or "torch"
+        if engine not in ENGINES:  # (before minutes of loading)
+            raise InputError(f"unknown engine {engine!r} (also in ROUTERFORGE_ENGINE); known: {', '.join(ENGINES)}")
         if read_run_info(run_dir, require_complete=require_complete).get("kind") == "plan":
             raise RunError(f"{run_dir} is a route-plan run; use `routerforge plan route --run {run_dir}`")
         model, tok, info = load_run_model(run_dir, require_complete=require_complete, dtype=dtype)
@@ -106,12 +112,6 @@ class Router:
             kw.setdefault("temperature", c.get("temperature", 1.0))
             kw.setdefault("abstain_below", c.get("abstain_below"))
         kw.setdefault("chat_model", info["base_loader"])
-        if engine == "auto":  # ROUTERFORGE_ENGINE chooses for every command that serves a run
-            import os
-
-            engine = os.environ.get("ROUTERFORGE_ENGINE") or "torch"
-        if engine not in ENGINES:
-            raise InputError(f"unknown engine {engine!r} (also in ROUTERFORGE_ENGINE); known: {', '.join(ENGINES)}")
         if engine == "llama.cpp":
             from routerforge.routers.llamacpp import LlamaCppDecoder, gguf_for_run
 

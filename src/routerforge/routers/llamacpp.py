@@ -1,7 +1,7 @@
 """The llama.cpp engine for the trained router's decoding passes (`Router(engine="llama.cpp")`).
 
 On a small CPU the torch model is dispatch-bound: a one-token pass of the 135M model costs ~40 ms in
-eager transformers, ~30 small kernels a layer; llama.cpp runs the same pass as one graph in ~6–8 ms
+eager transformers, ~30 small kernels a layer; llama.cpp runs the same pass as one graph in ~9 ms
 (benchmarks/engines.py). Latency is passes x the cost of a pass, so the decision logic stays the
 router's own — the name trie, the spec charset and copy masks, drafts, the class confidence
 (`Router._next_token`, `Router._draft`) — and only the forward pass moves here:
@@ -24,9 +24,13 @@ default and this engine is chosen with `ROUTERFORGE_ENGINE=llama.cpp`.
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 from routerforge.errors import UserError
+
+
+EXPORT_VERSION = 1  # bump when models/gguf_export.py writes differently: cached exports are then redone
 
 
 class EngineError(UserError, RuntimeError):
@@ -60,13 +64,18 @@ def gguf_for_run(model, run_dir: Path, weight_type: str = "bf16") -> Path:
     else:
         raise EngineError(f"the llama.cpp engine serves runs trained on a GGUF base model (the embedded "
                           f"model or a .gguf file); {run_dir} was trained on {base_ref!r}")
-    h = hashlib.sha256(f"{base.name}:{base.stat().st_size}".encode())
-    for f in sorted((run_dir / "adapter").glob("*.safetensors")) or [run_dir / "run.json"]:
-        h.update(f.read_bytes())
+    # the key: the export's format, the base file, and everything of the adapter (weights and scaling)
+    h = hashlib.sha256(f"export-v{EXPORT_VERSION}:{base.name}:{base.stat().st_size}".encode())
+    for f in sorted((run_dir / "adapter").glob("*.safetensors")) + sorted((run_dir / "adapter").glob("*.json")) \
+            or [run_dir / "run.json"]:
+        h.update(f.name.encode() + f.read_bytes())
     out = cache_dir() / "gguf" / f"{h.hexdigest()[:16]}-{weight_type}.gguf"
     if not out.is_file():
         out.parent.mkdir(parents=True, exist_ok=True)
-        export_gguf(model, base, out, weight_type=weight_type)
+        try:
+            export_gguf(model, base, out, weight_type=weight_type)
+        except ValueError as exc:  # a GGUF base of another architecture or layout
+            raise EngineError(f"cannot export {run_dir} for llama.cpp: {exc}") from None
     return out
 
 
@@ -89,9 +98,17 @@ class LlamaCppDecoder:
         # a draft token costs about a third of a one-token pass here (8 ms; 3 tokens 15 ms), so one query
         # drafts 2 tokens a pass and a batch shares `draft_budget` fed tokens a row-pass between its rows
         self.draft_tokens, self.draft_budget = draft_tokens, draft_budget
+        if 2 * getattr(router, "candidates", 0) > max_rows:
+            raise EngineError(f"{router.candidates} grounding beams need {2 * router.candidates} sequences; "
+                              f"the llama.cpp engine has {max_rows}")
+        self.lock = threading.Lock()  # one context, batch and logits buffer: one call at a time
+        self.llama_cpp, self.n_ctx = llama_cpp, n_ctx
         threads = n_threads or len(os.sched_getaffinity(0))
-        self.model = LlamaModel(path_model=str(gguf_path), params=llama_cpp.llama_model_default_params(),
-                                verbose=False)
+        try:
+            self.model = LlamaModel(path_model=str(gguf_path), params=llama_cpp.llama_model_default_params(),
+                                    verbose=False)
+        except ValueError as exc:  # a truncated or foreign file (an interrupted export is never renamed in)
+            raise EngineError(f"llama.cpp cannot load {gguf_path} ({exc}); delete it to export it again") from None
         cp = llama_cpp.llama_context_default_params()
         cp.n_ctx, cp.n_batch, cp.n_ubatch = n_ctx, 2048, 512
         cp.n_seq_max, cp.kv_unified = max_rows + 1, True
@@ -126,21 +143,44 @@ class LlamaCppDecoder:
         buf = torch.from_numpy(np.ctypeslib.as_array(self.ctx.get_logits(), shape=(sum(outs), self.n_vocab)).copy())
         return list(torch.split(buf, outs))  # (the buffer is the context's, rewritten by the next pass)
 
-    def decide_batch(self, queries: list[str]) -> list[dict]:
-        """The router's decoding state per query after greedy constrained decoding (Router._result reads it)."""
-        out = []
-        for i in range(0, len(queries), self.max_rows):
-            out += self._decide_rows(queries[i:i + self.max_rows])
-        return out
+    def _forget(self) -> None:
+        """Every sequence but the prefix's leaves the cache (after each call, also one that failed)."""
+        for seq in range(1, self.max_rows + 1):
+            self.ctx.kv_cache_seq_rm(seq, -1, -1)
 
-    def _decide_rows(self, queries: list[str]) -> list[dict]:
+    def _cells(self, suffix: list[int]) -> int:
+        return len(suffix) + self.router.max_spec_tokens + 16  # what a row may hold: its prompt, its spec, drafts
+
+    def decide_batch(self, queries: list[str]) -> list[dict]:
+        """The router's decoding state per query after greedy constrained decoding (Router._result reads it).
+        Rows go in groups of at most `max_rows` whose cells fit the context next to the prefix."""
         r, P = self.router, len(self.prefix)
         suffixes = [r.prefix.suffix(q) for q in queries]
-        if any(len(sfx) + r.max_spec_tokens + 16 > self.capacity // 2 for sfx in suffixes):
-            raise EngineError(f"a query too long for the llama.cpp engine ({max(map(len, suffixes))} tokens)")
+        room = min(self.capacity, self.n_ctx - P)
+        for sfx in suffixes:
+            if self._cells(sfx) > room:
+                raise EngineError(f"a query of {len(sfx)} tokens is too long for the llama.cpp engine "
+                                  f"(at most {room - self._cells([])})")
+        groups, used = [[]], 0
+        for i, sfx in enumerate(suffixes):
+            if groups[-1] and (len(groups[-1]) == self.max_rows or used + self._cells(sfx) > self.n_ctx - P):
+                groups.append([])
+                used = 0
+            groups[-1].append(i)
+            used += self._cells(sfx)
+        out = []
+        with self.lock:
+            for g in groups:
+                try:
+                    out += self._decide_rows([queries[i] for i in g], [suffixes[i] for i in g])
+                finally:
+                    self._forget()
+        return out
+
+    def _decide_rows(self, queries: list[str], suffixes: list[list[int]]) -> list[dict]:
+        r, P = self.router, len(self.prefix)
         states = [r._new_state(q, sfx) for q, sfx in zip(queries, suffixes)]
-        for seq in range(1, len(queries) + 1):  # the rows of the last batch leave; each row starts at the prefix
-            self.ctx.kv_cache_seq_rm(seq, -1, -1)
+        for seq in range(1, len(queries) + 1):  # each row starts from the prefix's cells
             self.ctx.kv_cache_seq_cp(0, seq, 0, P)
         logits, group = [], []  # the prefill, in passes of at most `capacity` tokens
         for b, sfx in enumerate(suffixes):
@@ -187,9 +227,16 @@ class LlamaCppDecoder:
         first, by a beam search under the same masks. Beams are sequences 1..k sharing the prompt's cells;
         a beam that extends another takes a fresh sequence id copied from its parent's (a relabelling).
         Finished specs rank by log-probability over their length (transformers' length_penalty=1)."""
-        if 2 * k + 1 > self.max_rows + 1:
-            raise EngineError(f"{k} beams need {2 * k + 1} sequences; this context has {self.max_rows + 1}")
-        return [self._beams(q, e, k) for q, e in pairs]
+        if 2 * k > self.max_rows:
+            raise EngineError(f"{k} beams need {2 * k} sequences; the llama.cpp engine has {self.max_rows}")
+        out = []
+        with self.lock:
+            for q, e in pairs:
+                try:
+                    out.append(self._beams(q, e, k))
+                finally:
+                    self._forget()
+        return out
 
     def _beams(self, query: str, expert: str, k: int) -> list[str]:
         import math
@@ -204,13 +251,12 @@ class LlamaCppDecoder:
         cap = r.spec_cap[expert]
         free = list(range(1, 2 * k + 1))
         seq = free.pop(0)
-        self.ctx.kv_cache_seq_rm(seq, -1, -1)
         self.ctx.kv_cache_seq_cp(0, seq, 0, P)
         logits = self._feed([(seq, prompt, len(prompt) - 1)], P)[0]
         r.passes += 1
         start = P + len(prompt)
-        beams = [(0.0, [], seq)]  # (sum of log-probabilities, spec tokens, sequence id); all fed but the last
-        rows, finished = [logits[0]], []
+        beams = [(0.0, [], seq)]  # (sum of log-probabilities, spec tokens, sequence id), all fed
+        rows, finished = [logits[0]], {}  # finished: spec text -> its best score (log-prob over length)
 
         def logprobs(row, spec):
             if mask is not None:
@@ -226,17 +272,18 @@ class LlamaCppDecoder:
                           if v > -math.inf]
             cands.sort(key=lambda c: -c[0])
             nxt = []
-            for score, spec, sq, t in cands:
+            for rank, (score, spec, sq, t) in enumerate(cands):
                 new = spec + [t]
                 if t in r.eos_ids or t in r.newline_ids or spec_done(r.tok.decode(new)) or len(new) >= cap:
-                    finished.append((score / len(new), new))
+                    if rank < k:  # as transformers: a hypothesis ends only from among the best k
+                        text = clean_spec(r.tok.decode(new, skip_special_tokens=True))
+                        finished[text] = max(finished.get(text, -math.inf), score / len(new))
                     continue
-                if len(nxt) < k:
-                    nxt.append((score, new, sq))
+                nxt.append((score, new, sq))
                 if len(nxt) == k:
                     break
             best_open = max((s / len(sp) for s, sp, _ in nxt), default=-math.inf)
-            if not nxt or len(finished) >= k and best_open < sorted(f[0] for f in finished)[-k]:
+            if not nxt or len(finished) >= k and best_open < sorted(finished.values())[-k]:
                 break
             # each surviving beam gets its own sequence: a parent's cells relabelled (no copying)
             olds, beams, feed = [sq for _s, _sp, sq in beams], [], []
@@ -251,8 +298,4 @@ class LlamaCppDecoder:
                 free.append(old)
             rows = [x[0] for x in self._feed(feed, [start + len(sp) - 1 for _s, sp, _q in beams])]
             r.passes += 1
-        for _s, _sp, sq in beams:
-            self.ctx.kv_cache_seq_rm(sq, -1, -1)
-        finished.sort(key=lambda f: -f[0])
-        texts = [clean_spec(r.tok.decode(sp, skip_special_tokens=True)) for _, sp in finished[:k]]
-        return list(dict.fromkeys(texts))
+        return sorted(finished, key=lambda text: -finished[text])[:k]
