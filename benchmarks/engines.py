@@ -52,9 +52,10 @@ def load(run: Path, engine: str):
         from routerforge.routers.llamacpp import LlamaCppDecoder
 
         router = Router.from_run(run, dtype="bfloat16", engine="torch")
-        path = Path(tempfile.mkdtemp()) / f"{dtype}.gguf"  # (a benchmark's own export, not the cached one)
-        export_gguf(router.model, embedded_gguf(), path, weight_type=dtype)
-        router.engine = LlamaCppDecoder(router, path)
+        with tempfile.TemporaryDirectory() as tmp:  # a benchmark's own export, not the cached one;
+            path = Path(tmp) / f"{dtype}.gguf"  # llama.cpp has read (or mapped) it once the decoder is built
+            export_gguf(router.model, embedded_gguf(), path, weight_type=dtype)
+            router.engine = LlamaCppDecoder(router, path)
         return router
     router = Router.from_run(run, dtype={"bf16": "bfloat16", "fp32": "float32"}[dtype], engine="torch")
     if kind == "compile":

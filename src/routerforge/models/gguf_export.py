@@ -6,8 +6,9 @@ template) and replaces its tensors with the merged model's, in one weight type:
 
 - `bf16`: the weights the torch runtime serves (it merges and casts to bf16), bit for bit;
 - `f32`: the fp32 merge;
-- `q8_0`: 8-bit blocks (llama.cpp's own quantisation) — half the bytes a token reads, so faster where a
-  pass is memory-bound, at the cost of rounding the weights once more.
+- `q8_0`, `q4_0`, `q4_1`: llama.cpp's own block quantisations — fewer bytes a token reads, so faster
+  where a pass is memory-bound, at the cost of rounding the weights once more (benchmarks/engines.py
+  compares them; docs/runtime.md).
 
 Norm weights stay f32 (llama.cpp wants them so). llama.cpp's converter permutes the rows of the query and
 key projections (its RoPE pairs neighbouring dimensions, transformers' pairs the two halves of a head),

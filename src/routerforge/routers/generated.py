@@ -13,8 +13,8 @@ import math
 import time
 from pathlib import Path
 
-from routerforge.experts import class_of, default_expert, expert_names, get_expert
 from routerforge.errors import InputError
+from routerforge.experts import class_of, default_expert, expert_names, get_expert
 from routerforge.experts.numberwords import digits_for_words
 from routerforge.formats.decision import DecisionParseError, parse_decision
 from routerforge.models.loading import contiguous_head_input
@@ -265,7 +265,7 @@ class Router:
         token stays in the KV cache masked out (attention 0), so rows of a batch advance independently."""
         import torch
 
-        if self.engine is not None and choose is None:  # one query at a time, passes run by the engine
+        if self.engine is not None and choose is None:  # the engine runs the passes (the same state machine)
             states = self.engine.decide_batch(queries)
             self._alternatives = [self._class_alternatives(st) for st in states]
             return [self._result(st) for st in states]

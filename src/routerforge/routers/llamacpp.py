@@ -8,11 +8,12 @@ router's own — the name trie, the spec charset and copy masks, drafts, the cla
 
 - the run's merged model is exported once to GGUF (models/gguf_export.py, bf16 by default: the weights
   the torch runtime serves) and cached by the adapter's hash;
-- the system prefix is decoded once; each query removes what follows it from the KV cache
-  (`llama_memory_seq_rm`) instead of copying a cache;
+- the system prefix is decoded once, as sequence 0; each row of a call starts from its cells (relabelled,
+  not copied), and every sequence but 0 leaves the cache before and after each call
+  (`llama_memory_seq_rm`);
 - a batch of queries decodes as sequences of one llama.cpp batch, finished rows leaving it; a decision
   is a prefill of its suffix, then one pass per branching name token and per spec token, less what
-  drafts save. A draft token here costs about a third of a one-token pass (llama.cpp's pass is
+  drafts save. A draft token here costs a third to a half of a one-token pass (llama.cpp's pass is
   memory-bound at one token, FLOP-bound from a few), so drafts are shorter than the torch path's;
 - grounding's beam fallback runs here too (`spec_candidates_batch`), under the same masks.
 
@@ -95,14 +96,14 @@ class LlamaCppDecoder:
             raise EngineError(f"the llama.cpp engine needs llama-cpp-python (`make llamacpp`): {exc}") from None
         _quiet(llama_cpp)
         self.router, self.max_rows = router, max_rows
-        # a draft token costs about a third of a one-token pass here (8 ms; 3 tokens 15 ms), so one query
-        # drafts 2 tokens a pass and a batch shares `draft_budget` fed tokens a row-pass between its rows
+        # a draft token costs a third to a half of a one-token pass here (8-9 ms; 3 tokens 15-17 ms), so one
+        # query drafts 2 tokens a pass and a batch shares `draft_budget` fed tokens a row-pass between its rows
         self.draft_tokens, self.draft_budget = draft_tokens, draft_budget
         if 2 * getattr(router, "candidates", 0) > max_rows:
             raise EngineError(f"{router.candidates} grounding beams need {2 * router.candidates} sequences; "
                               f"the llama.cpp engine has {max_rows}")
         self.lock = threading.Lock()  # one context, batch and logits buffer: one call at a time
-        self.llama_cpp, self.n_ctx = llama_cpp, n_ctx
+        self.n_ctx = n_ctx
         threads = n_threads or len(os.sched_getaffinity(0))
         try:
             self.model = LlamaModel(path_model=str(gguf_path), params=llama_cpp.llama_model_default_params(),
@@ -171,6 +172,7 @@ class LlamaCppDecoder:
         out = []
         with self.lock:
             for g in groups:
+                self._forget()  # (also what a caller feeding sequences itself may have left)
                 try:
                     out += self._decide_rows([queries[i] for i in g], [suffixes[i] for i in g])
                 finally:
@@ -232,6 +234,7 @@ class LlamaCppDecoder:
         out = []
         with self.lock:
             for q, e in pairs:
+                self._forget()
                 try:
                     out.append(self._beams(q, e, k))
                 finally:
