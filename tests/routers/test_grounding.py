@@ -23,6 +23,15 @@ from routerforge.routers.grounding import grounded, told_fractions
     ("Plan chemistry for an hour and a half, then Lou for 30 minutes", "schedule",
      "chemistry:1.5hr,Lou:30min | sequential"),
     ("Qual è la media di 20, 860 e 995?", "divide", "(20 + 860 + 995) / 3"),  # / how many it lists
+    # `701.9` is used as 701.9: it need not also be used as 7019 (a thousands-separator reading)
+    ("Subtract 701.9 and then 95 from 19444.", "subtract", "19444 - 701.9 - 95"),
+    ("Wie viel ist sechsundsechzig durch elf?", "divide", "66 / 11"),
+    ("Quanto fa ventitré al cubo?", "multiply", "23 ** 3"),
+    # spoken lengths are the spec's minutes or hours
+    ("Once studying (half an hour) is over, do journaling (an hour and a quarter)", "schedule",
+     "studying:30min,journaling:1.25hr | after(journaling,studying)"),
+    ("Book Ana for three quarters of an hour and Bo for 2h30, one at a time", "schedule",
+     "Ana:45min,Bo:2.5hr | no_overlap"),
     ("Schedule essay for 1 hr and piano for 15 min; essay can't start before 7:30 pm.", "schedule",
      "essay:1hr,piano:15min | no_overlap,not_before(essay,7:30pm)"),
 ])

@@ -279,15 +279,16 @@ def word_values() -> dict[str, int]:
     return out
 
 
-def spelled_numbers(text: str, max_words: int = 6) -> set[int]:
-    """Every number 0-999 spelled in `text` (longest spellings first, any language)."""
+def spelled_numbers(text: str, max_words: int = 6, skip: frozenset[str] = frozenset()) -> set[int]:
+    """Every number 0-999 spelled in `text` (longest spellings first, any language); a one-word spelling
+    in `skip` is not read alone (a longer spelling that starts with it still is)."""
     table = word_values()
     words = _norm(re.sub(r"[^\w\s\-]", " ", text)).split()
     found: set[int] = set()
     for i in range(len(words)):
         for j in range(min(len(words), i + max_words), i, -1):
             value = table.get(" ".join(words[i:j]))
-            if value is not None:
+            if value is not None and not (j == i + 1 and words[i] in skip):
                 found.add(value)
                 break
     return found

@@ -37,7 +37,7 @@ class Router:
     def __init__(self, model, tokenizer, *, fewshot: bool = False, constrained: bool = True,
                  chat_model=None, max_spec_tokens: int = 72, batch_size: int = 16, name: str = "trained",
                  temperature: float = 1.0, abstain_below: float | None = None, system: str | None = None,
-                 grounding: bool = True, candidates: int = 4, read_numbers: bool = False,
+                 grounding: bool = True, candidates: int = 8, read_numbers: bool = False,
                  draft_tokens: int = 8, draft_budget: int = 16, engine=None) -> None:
         self.model, self.tok = model.eval(), tokenizer
         contiguous_head_input(self.model)  # (load_model does it too; a model built elsewhere may not have it)

@@ -28,12 +28,15 @@ from fractions import Fraction
 
 from routerforge.experts import class_of, expert_names, get_expert
 from routerforge.experts.numberwords import spelled_numbers
+from routerforge.routers.schedule_check import query_durations, schedule_conflict
+from routerforge.routers.story_check import story_conflict
 
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 FRACTION_WORDS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
                   "fifths": 5, "tenth": 10, "tenths": 10, "eighth": 8, "eighths": 8, "twice": 2, "double": 2,
                   "doubles": 2, "doubled": 2, "triple": 3, "triples": 3, "tripled": 3, "dozen": 12, "hälfte": 2, "halb": 2, "moitié": 2, "mitad": 2, "metà": 2,
-                  "metade": 2, "helft": 2, "viertel": 4, "quart": 4, "cuarto": 4, "quarto": 4}
+                  "metade": 2, "helft": 2, "viertel": 4, "quart": 4, "cuarto": 4, "quarto": 4,
+                  "cube": 3, "cubed": 3, "cubo": 3, "cubes": 3, "kubik": 3}
 IMPLICIT = {Fraction(0), Fraction(1), Fraction(2), Fraction(60), Fraction(100), Fraction(12), Fraction(24)}
 
 
@@ -59,21 +62,35 @@ def told_fractions(query: str) -> list[tuple[int, int]]:
             if _NUMERATORS[a.lower()] < _DENOMINATORS[b.lower()]]
 
 
-def _digit_numbers(text: str) -> set[Fraction]:
+def _readings(raw: str) -> set[Fraction]:
+    """The values one number as written may mean: `1,000` is 1000, `3,5` is 3.5, `701.9` is 701.9 (or 7019
+    with `.` as a thousands separator)."""
     out: set[Fraction] = set()
-    for raw in _NUM.findall(text):
-        candidates = {raw.replace(",", ""), raw.replace(",", "."), raw.replace(".", "").replace(",", ".")}
-        for c in candidates:
-            try:
-                out.add(Fraction(c))
-            except (ValueError, ZeroDivisionError):
-                continue
+    for c in {raw.replace(",", ""), raw.replace(",", "."), raw.replace(".", "").replace(",", ".")}:
+        try:
+            out.add(Fraction(c))
+        except (ValueError, ZeroDivisionError):
+            continue
     return out
+
+
+def _digit_numbers(text: str) -> set[Fraction]:
+    return set().union(*(_readings(raw) for raw in _NUM.findall(text)))
+
+
+# spellings of numbers in other languages that are everyday English words ("on" is Turkish ten, "once"
+# Spanish eleven): read as numbers only inside a longer spelling ("on iki"), never alone. Rarer ones
+# ("elf", "sept", "due") stay numbers: German, French and Italian requests use them.
+ENGLISH_HOMOGRAPHS = frozenset({"on", "once"})
+
+
+def _spelled(query: str) -> set[int]:
+    return spelled_numbers(query, skip=ENGLISH_HOMOGRAPHS)
 
 
 def query_numbers(query: str) -> set[Fraction]:
     """Every number the query states, and the values the spec grammars derive from them."""
-    base = _digit_numbers(query) | {Fraction(n) for n in spelled_numbers(query)}
+    base = _digit_numbers(query) | {Fraction(n) for n in _spelled(query)}
     words = set(re.findall(r"\w+", _fold(query)))
     base |= {Fraction(k) for w, k in FRACTION_WORDS.items() if w in words}
     # "two and a half hours", "an hour and a quarter": only when the query says half / quarter
@@ -81,7 +98,7 @@ def query_numbers(query: str) -> set[Fraction]:
         ([Fraction(1, 4), Fraction(3, 4)] if words & {"quarter", "quarters", "viertel", "quart", "cuarto"} else [])
     # how many numbers the query lists: an average divides by it ("media di 20, 860 e 995" -> / 3)
     digits = len(_NUM.findall(query))
-    out = set(base) | IMPLICIT | {Fraction(digits), Fraction(digits + len(spelled_numbers(query)))}
+    out = set(base) | IMPLICIT | {Fraction(digits), Fraction(digits + len(_spelled(query)))}
     for x in base | {Fraction(1)}:  # 1: "an hour", "a box" are ones nobody writes in digits
         out |= {x / 100, 1 - x / 100, 1 + x / 100, x / 60}
         if x:
@@ -104,8 +121,12 @@ def uncovered(query: str, spec: str) -> list[Fraction]:
     of them, or inside a product): a spec that drops a step of the request."""
     used = _spec_numbers(spec)
     products = {a * b for a in used for b in used}
-    return [x for x in sorted(_digit_numbers(query)) if not (_derived(x) & used) and x not in products
-            and not any(x == p / q for p in used for q in used if q)]
+
+    def covered(x: Fraction) -> bool:
+        return bool(_derived(x) & used) or x in products or any(x == p / q for p in used for q in used if q)
+
+    # a number is used when any of its readings is (`701.9` is not also required as 7019)
+    return [min(r) for r in (_readings(raw) for raw in _NUM.findall(query)) if r and not any(map(covered, r))]
 
 
 def _spec_numbers(spec: str) -> set[Fraction]:
@@ -126,6 +147,8 @@ def grounded(query: str, expert: str, spec: str) -> tuple[bool, str]:
     cls = class_of(expert)
     if cls in ("math", "word_problem", "schedule"):
         known = query_numbers(query)
+        if cls == "schedule":  # "half an hour" is 30min or 0.5hr, "an hour and a quarter" 75min or 1.25hr
+            known |= {Fraction(d) for d in query_durations(query)} | {Fraction(d, 60) for d in query_durations(query)}
         missing = [n for n in _spec_numbers(spec) if n not in known]
         if missing:
             return False, f"number {float(missing[0]):g} is not in the query"
@@ -136,6 +159,9 @@ def grounded(query: str, expert: str, spec: str) -> tuple[bool, str]:
     if cls == "time" and not _fold(spec.strip()) in _fold(query):
         return False, f"place {spec.strip()!r} is not in the query"
     if cls == "schedule":
+        conflict = schedule_conflict(query, spec)
+        if conflict:
+            return False, conflict
         tasks = spec.split("|", 1)[0]
         for part in tasks.split(","):
             name = part.split(":", 1)[0].strip()
@@ -149,6 +175,9 @@ def grounded(query: str, expert: str, spec: str) -> tuple[bool, str]:
         for a, b in told_fractions(query):
             if (a, b) not in written and (b - a, b) not in written:
                 return False, f"fraction {a}/{b} of the query is not in the spec"
+        conflict = story_conflict(query, spec, told_fractions(query))
+        if conflict:
+            return False, conflict
     return True, ""
 
 

@@ -1,0 +1,134 @@
+"""Schedule checks: are the clock times in a schedule spec's constraints the ones the query states?
+
+Grounding (`grounding.py`) checks a schedule spec's names and numbers. The router's most common wrong
+schedule still passes that: a constraint the query never asked for (`start(rehearsal,12)` for "one thing
+at a time"; 12 is a number people leave implicit), a time read on the wrong half of the day
+(`start(Andre,10:30pm)` for "starts at 10:30 sharp"), or a fixed time dropped ("Chloe starts at 20:30
+sharp" scheduled with `no_overlap` only). Two rules, both about times of day:
+
+- every time in a constraint is a time the query states (`20:00`, `3pm`, `12:30 PM`, `noon`, or a bare
+  hour after "at", "by", "until", "before", "after", "from", "to", "between", "and");
+- every time the query states unambiguously (with a colon, am/pm, noon or midnight) is used by some
+  constraint.
+
+`schedule_conflict(query, spec)` returns the first conflict as one line, or "" when there is none.
+"""
+
+from __future__ import annotations
+
+import re
+
+from routerforge.experts.schedule import parse_duration
+from routerforge.routers.story_check import EN_NUMBERS
+
+_N = r"(\d+(?:\.\d+)?|\b(?:" + "|".join(sorted(EN_NUMBERS, key=len, reverse=True)) + r"|an?)\b)"
+# longest forms first; each match's span is masked before the shorter forms look
+_DURATIONS = [
+    (re.compile(r"\b(\d+)\s*h\s*(\d+)\s*(?:m|min|mins|minutes)?\b"), lambda h, m: h * 60 + m),
+    (re.compile(_N + r"\s+hours?\s+and\s+" + _N + r"\s+(?:minutes|mins|min)\b"), lambda h, m: h * 60 + m),
+    (re.compile(_N + r"\s+and\s+a\s+half\s+hours?\b"), lambda n: n * 60 + 30),
+    (re.compile(_N + r"\s+and\s+a\s+quarter\s+hours?\b"), lambda n: n * 60 + 15),
+    (re.compile(_N + r"\s+hours?\s+and\s+a\s+half\b"), lambda n: n * 60 + 30),
+    (re.compile(_N + r"\s+hours?\s+and\s+a\s+quarter\b"), lambda n: n * 60 + 15),
+    (re.compile(r"\bhalf\s+an\s+hour\b"), lambda: 30),
+    (re.compile(r"\bthree\s+quarters\s+of\s+an\s+hour\b"), lambda: 45),
+    (re.compile(r"\ba\s+quarter\s+of\s+an\s+hour\b"), lambda: 15),
+    (re.compile(_N + r"\s*-?\s*(?:h|hr|hrs|hour|hours)\b"), lambda n: n * 60),
+    (re.compile(_N + r"\s*-?\s*(?:m|min|mins|minute|minutes)\b"), lambda n: n),
+]
+
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?:\s*([ap])\.?m\b\.?)?", re.IGNORECASE)
+_MERIDIEM = re.compile(r"\b(\d{1,2})\s*([ap])\.?\s*m\b\.?", re.IGNORECASE)
+_BARE = re.compile(r"\b(?:at|by|until|till|before|after|from|to|between|and)\s+(\d{1,2})\b(?!\s*(?:[:.]\d|h\b|hr|hour|min|m\b|%))",
+                   re.IGNORECASE)
+_NAMED = {"noon": 12 * 60, "midday": 12 * 60, "midnight": 24 * 60}
+_SPEC_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+
+
+def _minutes(hour: int, minute: int, half: str | None) -> int | None:
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.lower().startswith("p") else 0)
+    return hour * 60 + minute if hour <= 24 and minute < 60 else None
+
+
+def query_times(query: str) -> tuple[set[int], set[int]]:
+    """(stated, explicit): every time of day the query may mean, and those it states unambiguously."""
+    explicit: set[int] = set()
+    spans = []
+    for m in _CLOCK.finditer(query):
+        explicit.add(_minutes(int(m.group(1)), int(m.group(2)), m.group(3)))
+        spans.append(m.span())
+    for m in _MERIDIEM.finditer(query):
+        if not any(a <= m.start() < b for a, b in spans):
+            explicit.add(_minutes(int(m.group(1)), 0, m.group(2)))
+            spans.append(m.span())
+    for word, value in _NAMED.items():
+        if re.search(rf"\b{word}\b", query, re.IGNORECASE):
+            explicit.add(value)
+    stated = set(explicit)
+    for m in _BARE.finditer(query):
+        if not any(a <= m.start(1) < b for a, b in spans):
+            stated.add(_minutes(int(m.group(1)), 0, None))
+    explicit.discard(None)
+    stated.discard(None)
+    if 24 * 60 in stated:  # midnight is also the day's 0:00
+        stated.add(0)
+    return stated, explicit
+
+
+def _number(text: str) -> float:
+    text = text.lower()
+    return 1.0 if text in ("a", "an") else float(text) if text[0].isdigit() else float(EN_NUMBERS[text])
+
+
+def query_durations(query: str) -> list[int]:
+    """Every task length the query states, in minutes, in the order written."""
+    text = query.lower()
+    found = []
+    for pattern, value in _DURATIONS:
+        for m in pattern.finditer(text):
+            found.append((m.start(), round(value(*map(_number, m.groups())))))
+            text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+    return [v for _, v in sorted(found)]
+
+
+def _spec_durations(spec: str) -> list[int] | None:
+    try:
+        return [parse_duration(part.split(":", 1)[1]) for part in spec.split("|", 1)[0].split(",") if ":" in part]
+    except Exception:  # noqa: BLE001 - the expert reports a malformed spec; this check has nothing to say
+        return None
+
+
+def _constraint_times(spec: str) -> list[tuple[str, int | None]]:
+    """(as written, minutes) for every time argument of the spec's constraints."""
+    if "|" not in spec:
+        return []
+    out = []
+    for kind, args in re.findall(r"(\w+)\s*\(([^()]*)\)", spec.split("|", 1)[1]):
+        for arg in args.split(","):
+            m = _SPEC_TIME.match(arg)
+            if m:
+                out.append((arg.strip(), _minutes(int(m.group(1)), int(m.group(2) or 0), m.group(3))))
+    return out
+
+
+def schedule_conflict(query: str, spec: str) -> str:
+    """The first time in `spec` the query does not state, or time it states that `spec` drops; or ""."""
+    wanted, got = sorted(query_durations(query)), _spec_durations(spec)
+    if wanted and got is not None and sorted(got) != wanted:
+        return f"task lengths {sorted(got)} min are not the query's {wanted}"
+    stated, explicit = query_times(query)
+    used = _constraint_times(spec)
+    for written, minutes in used:
+        if minutes not in stated:
+            return f"time {written!r} is not a time the query states"
+    missing = sorted(explicit - {m for _, m in used})
+    if missing:
+        h, m = divmod(missing[0], 60)
+        return f"the query's time {h}:{m:02d} is in no constraint"
+    return ""
+
+
+__all__ = ["query_times", "schedule_conflict"]

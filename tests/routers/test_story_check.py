@@ -1,0 +1,101 @@
+"""Story and schedule checks: a spec whose steps or times contradict its query is not trusted
+(routers/story_check.py, routers/schedule_check.py), and no correct spec the generator writes is refused."""
+
+import pytest
+
+from routerforge.data import DataConfig, generate_rows
+from routerforge.routers.grounding import grounded, told_fractions
+from routerforge.routers.schedule_check import query_durations, query_times, schedule_conflict
+from routerforge.routers.story_check import story_conflict
+
+
+def conflict(query: str, spec: str) -> str:
+    return story_conflict(query, spec, told_fractions(query))
+
+
+@pytest.mark.parametrize("query,spec", [
+    ("Noor has 40 stickers. She is given 12 more by Sam and then loses 5.", "stickers:40 | +12 -5"),
+    ("Omar had $60. He bought a kite for $15 and sold a book for $4.", "dollars:60 | -15 +4"),
+    ("Omar had 10 kites. He bought 3 more and sold 4.", "kites:10 | +3 -4"),
+    ("Bea has 30 buns, bakes 6 into a pudding and then bakes 12 more.", "buns:30 | -6 +12"),
+    ("Kim has 2 jars of 9 nuts. She eats 9 and gets 2 more jars of 9.", "nuts:2*9 | -9 +2*9"),
+    # the second 5 is the later mention: "picks 5" adds, whatever the first 5 was
+    ("Ali starts with 5 bags of 7 figs, eats 4 a day for 2 days, then picks 5 more.", "figs:5*7 | -4*2 +5"),
+    ("Ann has 21 cards, splits them into 3 piles and keeps one, loses 3, wins 3 and doubles them.",
+     "cards:21 | /3 -3 +3 *2"),
+    ("Zoe had 50 pins. She gave away three fifths of them.", "pins:50 | *(1-3/5)"),
+    ("A $40 lamp is 25% off.", "price:40 | *0.75"),
+    ("Leo had 18 coins, gave half of them to Mia and found 4 more.", "coins:18 | /2 +4"),
+    ("There were 7 pens in a cup; Eva filled it until it held 3 times as many.", "pens:7 | *3"),
+    ("He earns $12 an hour for 5 hours and plays chess for fun.", "dollars:12*5 |"),  # no verb, no rule
+    ("Ana has $1,200 and spends $300 on a bike.", "dollars:1200 | -300"),  # a thousands separator
+])
+def test_consistent_stories_pass(query, spec):
+    assert conflict(query, spec) == ""
+
+
+@pytest.mark.parametrize("query,spec,why", [
+    ("Noor has 40 stickers. She is given 12 more by Sam and then loses 5.", "stickers:40 | -12 -5", "adds"),
+    ("Noor has 40 stickers. She was given three packs of 6 by Sam.", "stickers:40 | -3*6", "adds"),
+    ("Omar had $60. He bought a kite for $15.", "dollars:60 | +15", "takes away"),
+    ("Omar had 10 kites. He bought 3 more.", "kites:10 | -3", "adds"),
+    ("Ali starts with 5 bags of 7 figs, eats 4 a day for 2 days, then picks 5 more.", "figs:5*7 | -4*2 -5", "adds"),
+    ("Leo had 18 coins, gave half of them to Mia and found 4 more.", "coins:18 | +4", "half"),
+    ("There were 7 pens in a cup; Eva doubled what was inside.", "pens:7 | +2", "multiplies by 2"),
+    ("There were 7 pens in a cup; Eva filled it until it held 3 times as many.", "pens:7 | +3", "by 3"),
+    ("Zoe had 60 pins. She gave away three quarters of them.", "pins:60 | *(1-1/4)", "takes 1/4"),
+    ("Zoe had 60 pins, got 8 more and lost one quarter of what she had.", "pins:60 | +8 -1/4", "adds or subtracts"),
+    ("Ken has 8 boxes, each holding 20 toys, and buys 2 boxes of 10.", "toys:8*2 | +2*10", "writes 20"),
+    ("Ken has 9 tubs, each holding 4 beads, and loses 6.", "beads:9*4 | -4 -6", "used 2 times"),
+])
+def test_contradicting_stories_fail(query, spec, why):
+    found = conflict(query, spec)
+    assert why in found, found
+    assert not grounded(query, "word_problem", spec)[0]
+
+
+def test_query_times_and_durations():
+    stated, explicit = query_times("Book Ana at 12:30 PM for 1h30 and Bo until 7 pm; the lab opens at 9, noon lunch")
+    assert explicit == {12 * 60 + 30, 19 * 60, 12 * 60} and 9 * 60 in stated
+    assert query_durations("an hour and a quarter for Ana, 1h30 for Bo, twenty minutes for Cy, half an hour "
+                           "for Di, two and a half hours for Ed, 3 hrs for Flo, 9 am start") == [75, 90, 20, 30, 150, 180]
+
+
+@pytest.mark.parametrize("query,spec,why", [
+    ("Build a timetable for 4 hours of rehearsal and 75 min of physics, one at a time.",
+     "rehearsal:4hr,physics:75min | no_overlap,start(rehearsal,12)", "time '12'"),
+    ("Andre starts at 10:30 sharp and lasts 90 minutes; fit Nadia (2.5 hours) somewhere else.",
+     "Andre:90min,Nadia:2.5hr | no_overlap,start(Andre,10:30pm)", "10:30pm"),
+    ("Chloe starts at 20:30 sharp and lasts 45 minutes; fit Mei (2 hours) in too.",
+     "Chloe:45min,Mei:2hr | no_overlap", "20:30 is in no constraint"),
+    ("Ana needs an hour and a quarter and Bo 25 mins, never at once.", "Ana:1.5hr,Bo:25min | no_overlap",
+     "task lengths"),
+])
+def test_contradicting_schedules_fail(query, spec, why):
+    found = schedule_conflict(query, spec)
+    assert why in found, found
+    assert not grounded(query, "schedule", spec)[0]
+
+
+def test_consistent_schedule_passes():
+    query = "Ana needs an hour and a quarter and must be done by 2 pm; Bo needs 25 mins. Never at once."
+    assert schedule_conflict(query, "Ana:1.25hr,Bo:25min | no_overlap,end_by(Ana,2pm)") == ""
+    assert schedule_conflict(query, "Ana:75min,Bo:25min | no_overlap,end_by(Ana,14:00)") == ""
+
+
+def test_english_words_are_not_foreign_numbers():
+    # "on" is Turkish ten: a spec may not take a 10 from "on Sunday"
+    ok, why = grounded("A book has 300 pages. Ida reads 40 pages on Sunday. How many are left?", "word_problem",
+                       "pages:300 | -40*10")
+    assert not ok and "number 10" in why
+
+
+def test_generated_gold_specs_are_never_refused():
+    """Every word problem and schedule the generator writes (its specs are right by construction) passes
+    grounding with these checks: they only ever refuse wrong specs."""
+    rows = generate_rows(DataConfig(examples=1200, seed=3, mix={"word_problem": 3, "schedule": 2}))
+    checked = [r for split in rows.values() for r in split if r["expert"] in ("word_problem", "schedule")]
+    assert len(checked) > 1000
+    refused = [(r["query"], r["spec"], grounded(r["query"], r["expert"], r["spec"])[1]) for r in checked
+               if not grounded(r["query"], r["expert"], r["spec"])[0]]
+    assert refused == []
