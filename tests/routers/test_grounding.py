@@ -27,6 +27,8 @@ from routerforge.routers.grounding import grounded, told_fractions
     ("Subtract 701.9 and then 95 from 19444.", "subtract", "19444 - 701.9 - 95"),
     ("Wie viel ist sechsundsechzig durch elf?", "divide", "66 / 11"),
     ("Quanto fa ventitré al cubo?", "multiply", "23 ** 3"),
+    ("Ile to jest (653 + 11) razy 7?", "multiply", "(653 + 11) * 7"),
+    ("Take the sum of 358 and 770 and multiply it by 11.", "multiply", "(358 + 770) * 11"),
     # spoken lengths are the spec's minutes or hours
     ("Once studying (half an hour) is over, do journaling (an hour and a quarter)", "schedule",
      "studying:30min,journaling:1.25hr | after(journaling,studying)"),
@@ -55,6 +57,8 @@ def test_supported_specs_are_grounded(query, expert, spec):
     ("Ravi has 30 marbles and gives away two fifths.", "word_problem", "marbles:30 | -2*5", "fraction 2/5"),
     ("Ada has 40 pens and sells one fifth of them.", "word_problem", "pens:40 | -5", "fraction 1/5"),
     ("Ada has 40 pens and sells a quarter of them.", "word_problem", "pens:40 | /4", "fraction 1/4"),
+    ("What do you get if you multiply 6, 36 and 5?", "multiply", "6 * 36 + 5", "does not ask for"),
+    ("What is the product of 12, 731 and 4?", "multiply", "(12 + 731 + 4) * 4", "does not ask for"),
 ])
 def test_unsupported_specs_are_not(query, expert, spec, why):
     ok, reason = grounded(query, expert, spec)

@@ -47,6 +47,8 @@ def test_consistent_stories_pass(query, spec):
     ("Zoe had 60 pins, got 8 more and lost one quarter of what she had.", "pins:60 | +8 -1/4", "adds or subtracts"),
     ("Ken has 8 boxes, each holding 20 toys, and buys 2 boxes of 10.", "toys:8*2 | +2*10", "writes 20"),
     ("Ken has 9 tubs, each holding 4 beads, and loses 6.", "beads:9*4 | -4 -6", "used 2 times"),
+    ("Tom had 90 euros. He gave 10 to Ada, got 10 back and tutored for two hours at 29 euros an hour.",
+     "euros:90 | -10 +10*29", "no clause"),
 ])
 def test_contradicting_stories_fail(query, spec, why):
     found = conflict(query, spec)

@@ -9,6 +9,8 @@ A spec is grounded when everything it names comes from the request:
   lists (an average divides by it);
 - places (time): the place is in the query (case- and accent-insensitive);
 - names (schedule): every task/person name is a word of the query, exactly as written;
+- operators (math): a spec uses its expert's operator (and `+` in an average) unless the query groups
+  its own sub-expression in parentheses;
 - coverage (math, word problems): every number the query writes in digits is used by the spec, so a
   spec that drops a step ("subtract 95 and then 60 from 980" → `980 - 95`) is not trusted;
 - fractions (word problems): a fraction the story says in English words ("gives away three fifths",
@@ -38,6 +40,9 @@ FRACTION_WORDS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4,
                   "metade": 2, "helft": 2, "viertel": 4, "quart": 4, "cuarto": 4, "quarto": 4,
                   "cube": 3, "cubed": 3, "cubo": 3, "cubes": 3, "kubik": 3}
 IMPLICIT = {Fraction(0), Fraction(1), Fraction(2), Fraction(60), Fraction(100), Fraction(12), Fraction(24)}
+
+
+_OPERATOR_WORDS = {"+": r"\b(?:sum|total|plus|add|added)\b", "-": r"\b(?:minus|difference|subtract|less)\b"}
 
 
 def _fold(text: str) -> str:
@@ -152,6 +157,15 @@ def grounded(query: str, expert: str, spec: str) -> tuple[bool, str]:
         missing = [n for n in _spec_numbers(spec) if n not in known]
         if missing:
             return False, f"number {float(missing[0]):g} is not in the query"
+    if cls == "math":
+        # an expert's own operator, or `+` in an average; another one needs the query's parentheses
+        # ("(653 + 11) razy 7") or its words ("the sum of 358 and 770, times 11"): `6 * 36 + 5` is not
+        # "multiply 6, 36 and 5", nor `(12 + 731 + 4) * 4` "the product of 12, 731 and 4"
+        own = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/+"}.get(expert, "+-*/")
+        foreign = set(re.findall(r"(?<!\*)[+\-*/](?!\*)", spec)) - set(own)
+        if "(" not in query and any(op not in _OPERATOR_WORDS or not re.search(_OPERATOR_WORDS[op], query, re.I)
+                                    for op in foreign):
+            return False, f"{expert} spec uses {''.join(sorted(foreign))}, which the query does not ask for"
     if cls in ("math", "word_problem"):
         dropped = uncovered(query, spec)
         if dropped:

@@ -14,6 +14,7 @@ still be wrong in the way a 135M router most often is: the right numbers with th
   that factor in the spec; "half of ..." needs a half (`/2`, `*0.5`, `50%`, `1/2`);
 - **fractions**: "gives away three quarters" is `*(1-3/4)`, never `*(1-1/4)` (what remains written as
   if it were what was taken);
+- **products**: the numbers of a product step (`-8*7`) are stated in one clause ("8 a day for 7 days");
 - **counts**: every number the query writes in digits is used as often as it is written (a step is
   not dropped or folded into a product of other numbers), and a number the query states once (>= 3, not
   a unit constant) is not used twice.
@@ -157,6 +158,10 @@ def _direction_conflict(query: str, entity: str, initial: str, ops: list[tuple[s
         unused = [off for val, off in nums if val == values[0] and off not in taken]
         later = [o for o in unused if o >= cursor] or unused
         places = [o for o in later if all(v in [x for x, p in nums if clause(p) == clause(o)] for v in values)]
+        if len(values) > 1 and not any(all(v in [x for x, p in nums if clause(p) == clause(o)] for v in values)
+                                       for _, o in nums):
+            # "3 boxes of 12", "8 a day for 7 days", "2 hours at $29": a product is stated in one clause
+            return f"step {sign}{term} multiplies numbers that no clause of the query states together"
         places = places or later
         if not places:
             continue
