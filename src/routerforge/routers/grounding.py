@@ -10,7 +10,8 @@ A spec is grounded when everything it names comes from the request:
 - places (time): the place is in the query (case- and accent-insensitive);
 - names (schedule): every task/person name is a word of the query, exactly as written;
 - operators (math): a spec uses its expert's operator (and `+` in an average) unless the query groups
-  its own sub-expression in parentheses;
+  its own sub-expression in parentheses or names the other operation ("the sum of");
+- stories (word problems) and schedules: `story_check.py` and `schedule_check.py`;
 - coverage (math, word problems): every number the query writes in digits is used by the spec, so a
   spec that drops a step ("subtract 95 and then 60 from 980" → `980 - 95`) is not trusted;
 - fractions (word problems): a fraction the story says in English words ("gives away three fifths",
@@ -153,7 +154,7 @@ def grounded(query: str, expert: str, spec: str) -> tuple[bool, str]:
     if cls in ("math", "word_problem", "schedule"):
         known = query_numbers(query)
         if cls == "schedule":  # "half an hour" is 30min or 0.5hr, "an hour and a quarter" 75min or 1.25hr
-            known |= {Fraction(d) for d in query_durations(query)} | {Fraction(d, 60) for d in query_durations(query)}
+            known |= {f for d in query_durations(query) for f in (Fraction(d), Fraction(d, 60))}
         missing = [n for n in _spec_numbers(spec) if n not in known]
         if missing:
             return False, f"number {float(missing[0]):g} is not in the query"

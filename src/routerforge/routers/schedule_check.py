@@ -4,8 +4,11 @@ Grounding (`grounding.py`) checks a schedule spec's names and numbers. The route
 schedule still passes that: a constraint the query never asked for (`start(rehearsal,12)` for "one thing
 at a time"; 12 is a number people leave implicit), a time read on the wrong half of the day
 (`start(Andre,10:30pm)` for "starts at 10:30 sharp"), or a fixed time dropped ("Chloe starts at 20:30
-sharp" scheduled with `no_overlap` only). Two rules, both about times of day:
+sharp" scheduled with `no_overlap` only), or a task length misread ("an hour and a quarter" as `1.5hr`).
+Three rules:
 
+- the task lengths are the lengths the query states ("1h30", "three quarters of an hour", "20 min"),
+  as a multiset, whenever the query states any;
 - every time in a constraint is a time the query states (`20:00`, `3pm`, `12:30 PM`, `noon`, or a bare
   hour after "at", "by", "until", "before", "after", "from", "to", "between", "and");
 - every time the query states unambiguously (with a colon, am/pm, noon or midnight) is used by some
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from routerforge.experts.base import ExpertError
 from routerforge.experts.schedule import parse_duration
 from routerforge.routers.story_check import EN_NUMBERS
 
@@ -97,7 +101,7 @@ def query_durations(query: str) -> list[int]:
 def _spec_durations(spec: str) -> list[int] | None:
     try:
         return [parse_duration(part.split(":", 1)[1]) for part in spec.split("|", 1)[0].split(",") if ":" in part]
-    except Exception:  # noqa: BLE001 - the expert reports a malformed spec; this check has nothing to say
+    except ExpertError:  # the expert reports a malformed spec; this check has nothing to say
         return None
 
 
@@ -106,7 +110,7 @@ def _constraint_times(spec: str) -> list[tuple[str, int | None]]:
     if "|" not in spec:
         return []
     out = []
-    for kind, args in re.findall(r"(\w+)\s*\(([^()]*)\)", spec.split("|", 1)[1]):
+    for args in re.findall(r"\w+\s*\(([^()]*)\)", spec.split("|", 1)[1]):
         for arg in args.split(","):
             m = _SPEC_TIME.match(arg)
             if m:
@@ -115,7 +119,8 @@ def _constraint_times(spec: str) -> list[tuple[str, int | None]]:
 
 
 def schedule_conflict(query: str, spec: str) -> str:
-    """The first time in `spec` the query does not state, or time it states that `spec` drops; or ""."""
+    """The first task length or time in `spec` the query does not state, or a time it states that `spec`
+    drops, as one line; or "" (see the module docstring)."""
     wanted, got = sorted(query_durations(query)), _spec_durations(spec)
     if wanted and got is not None and sorted(got) != wanted:
         return f"task lengths {sorted(got)} min are not the query's {wanted}"
@@ -131,4 +136,4 @@ def schedule_conflict(query: str, spec: str) -> str:
     return ""
 
 
-__all__ = ["query_times", "schedule_conflict"]
+__all__ = ["query_durations", "query_times", "schedule_conflict"]

@@ -28,12 +28,10 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-_EN_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-            "sixteen seventeen eighteen nineteen").split()
-_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-            "ninety": 90}
-_EN = {w: i for i, w in enumerate(_EN_ONES)} | _EN_TENS
-_EN |= {f"{t}-{o}": v + i for t, v in _EN_TENS.items() for i, o in enumerate(_EN_ONES[1:10], 1)}
+from routerforge.experts.numberwords import word_variants
+
+# English number words 0-99 as one token ("seven", "twenty-one"), from the shared number-word table
+_EN = {w: n for n in range(100) for w in word_variants("en", n) if " " not in w}
 EN_NUMBERS = _EN  # English number words 0-99, as one reads them in a query
 
 _MONEY_WORDS = {"dollars", "dollar", "euros", "euro", "pounds", "pound", "money", "cash", "cents", "yen",
