@@ -120,8 +120,6 @@ def answer(steps: list) -> Fraction:
             value /= a
         elif kind == "share_sum":  # one share out of a + b
             value /= a + b
-        elif kind == "sell_each":  # what is left, sold at a each
-            value *= a
         else:
             raise AssertionError(f"unknown step {kind!r}")
         assert value > 0 and value.denominator == 1, (steps, value)
@@ -185,8 +183,7 @@ def test_multi_step_specs_tell_their_numbers_in_query_order(wp_samples):
 def test_multi_step_conventions(wp_samples):
     """A percentage taken away is copied, `-20%`; a fraction taken away is `*(1-a/b)` with the story's a/b
     (never `-80/4` or a computed `*0.75`); half is `/2`; a share is `/k` or `/(a+b)`; products are single
-    terms; money is dollars or euros as the query writes it, except a story that ends selling what is
-    left (`eggs:16 | -3 -4 *2`): its entity is the counted item."""
+    terms; money is dollars or euros as the query writes it."""
     for t, samples in wp_samples:
         for s in samples:
             if "steps" not in s.slots:
@@ -203,15 +200,11 @@ def test_multi_step_conventions(wp_samples):
                     assert op == f"/({nums[0]}+{nums[1]})"
                 elif kind in ("add_product", "sub_product"):
                     assert re.fullmatch(r"[+-]\d+\*\d+", op), op
-                elif kind == "sell_each":  # what is left sold at one price: `*p`, the count's entity kept
-                    assert op == f"*{nums[0]}", (s.spec, kind)
                 else:
                     assert re.fullmatch(r"[+\-/]\d+", op), op
-            if s.slots["steps"][-1][0] == "sell_each":
-                assert not entity.startswith(("dollars:", "euros:")), (s.query, s.spec)
-            elif "$" in s.query or "dollar" in s.query:
+            if "$" in s.query or "dollar" in s.query:
                 assert entity.startswith("dollars:"), (s.query, s.spec)
-            if ("€" in s.query or "euro" in s.query) and s.slots["steps"][-1][0] != "sell_each":
+            if "€" in s.query or "euro" in s.query:
                 assert entity.startswith("euros:"), (s.query, s.spec)
 
 

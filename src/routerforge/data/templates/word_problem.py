@@ -374,32 +374,6 @@ def _share(rng: random.Random, value: int, noun: str, after_steps: str, mixed: b
     return Step(f"/{k}", ["share", k], phrase, keep), q
 
 
-# the last step of a story that sells what is left at one price each: the count becomes money, `*p`
-# (`eggs:16 | -3 -4 *2`); the entity stays the counted item, the question asks for the money
-SELL_REST = [("sells the rest at {price} each", "sold the rest at {price} each"),
-             ("sells what is left for {price} each", "sold what was left for {price} each"),
-             ("sells the remaining {noun} for {price} apiece", "sold the remaining {noun} for {price} apiece"),
-             ("sells all the {noun} left over at {price} a piece", "sold all the {noun} left over at {price} a piece"),
-             ("puts the rest up for sale at {price} each and sells every one",
-              "put the rest up for sale at {price} each and sold every one"),
-             ("sells the leftover {noun}, charging {price} for each", "sold the leftover {noun}, charging {price} for each")]
-SALE_QUESTIONS = [("How much money does {pron} make from the sale?", "How much money did {pron} make from the sale?"),
-                  ("How much does {pron} earn?", "How much did {pron} earn?"),
-                  ("How much money does the sale bring in?", "How much money did the sale bring in?"),
-                  ("What does {pron} take in from selling them?", "What did {pron} take in from selling them?")]
-
-
-def _sell_rest(rng: random.Random, noun: str, pron: str) -> tuple[Step, tuple[str, str], tuple[str, ...]]:
-    """The sale that ends a story: (step `*p`, (present question, past question), words to keep)."""
-    money = _Money(rng)
-    p = rng.choice([1, 2, 2, 3, 4, 5, 6, 8, 10, 12])
-    phrase = _fill(pick(rng, SELL_REST), price=money(p), noun=noun)
-    q = pick(rng, SALE_QUESTIONS)
-    if money.style in ("dollars", "euros") and rng.random() < 0.5:  # asked in the story's own unit
-        q = (f"How many {money.style} does {{pron}} get?", f"How many {money.style} did {{pron}} get?")
-    return Step(f"*{p}", ["sell_each", p], phrase), _fill(q, pron=pron), money.keep
-
-
 REMOVING = {"-", "-k*p", "-p*k", "-r*t", "frac", "pct", "half"}  # step kinds that take something away
 
 
@@ -462,8 +436,6 @@ def _apply_record(value: Fraction, record: list) -> Fraction:
         return value / nums[0]
     if kind == "share_sum":
         return value / (nums[0] + nums[1])
-    if kind == "sell_each":
-        return value * nums[0]
     raise ValueError(kind)
 
 
@@ -510,11 +482,10 @@ def _sample(query: str, entity: str, start: str, steps: list[Step], slots: dict,
 
 def items_story(tid: str, pattern: str, *, start: str = "group", tense: str = "present", n: tuple[int, int] = (1, 3),
                 kinds: tuple[str, ...] = ("+", "-", "+k*m", "-r*t", "frac", "pct", "half"), need: str = "",
-                share: str = "", sell: bool = False, steps: str = "inline") -> Template:
+                share: str = "", steps: str = "inline") -> Template:
     """A story about countable items. `start`: "group" (`{start}` is "5 boxes of 8 apples", spec `5*8`) or
     "plain" (`{start}` is "40 apples"); then n steps from `kinds` (`need`: at least one of these kinds);
-    `share`: "" | "plain" | "mixed" ends with an equal share and `{question}` asks for one share;
-    `sell`: ends selling what is left at one price each, `*p`, and `{question}` asks for the money.
+    `share`: "" | "plain" | "mixed" ends with an equal share and `{question}` asks for one share.
     Placeholders: {Name} {name} {Pron} {pron} {start} {noun} {steps} {question}."""
 
     def render(rng: random.Random, pools: Pools) -> Sample:
@@ -548,10 +519,6 @@ def items_story(tid: str, pattern: str, *, start: str = "group", tense: str = "p
                     continue
                 drawn.append(shared[0])
                 question = shared[1]
-            if sell:
-                sale, question, money_keep = _sell_rest(rng, noun, pron)
-                drawn.append(sale)
-                keep += money_keep
             t = TENSE[tense]
             clauses = [s.phrase[t] for s in drawn]
             text = _join(rng, clauses) if steps == "inline" else _sentences_of(rng, clauses, pron)
@@ -736,12 +703,6 @@ STEP_TEMPLATES: list[Template] = [
                 kinds=("+", "-", "+k*m", "-r*t"), share="plain"),
     items_story("steps_then_share_past", "{Name} bought {start}, {steps}. {question}", n=(1, 2), tense="past",
                 kinds=("+", "-"), share="plain"),
-    items_story("sell_the_rest", "{Name} has {start}. {Pron} {steps}. {question}", start="plain", n=(1, 3),
-                kinds=("+", "-", "-r*t", "half"), need="- -r*t half", sell=True),
-    items_story("sell_the_rest_past", "{Name} had {start}. {steps} {question}", start="plain", tense="past",
-                n=(1, 3), kinds=("+", "-", "-r*t"), need="- -r*t", sell=True, steps="sentences"),
-    items_story("sell_after_groups", "{Name} gets {start}, {steps}. {question}", n=(1, 2), kinds=("-", "half"),
-                sell=True),
     money_story("wage_then_spend", "{Name} {start}. {Pron} {steps}. How much money does {pron} have now?",
                 start="rate", n=(1, 2), kinds=("+", "-", "-k*p", "-p*k", "frac", "pct", "half")),
     money_story("wage_then_spend_past", "Last month {name} {start}. Then {pron} {steps}. How much of that money "
