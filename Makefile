@@ -60,7 +60,7 @@ RUN ?= runs/demo
 PRECISION ?= 0.97
 REF ?= runs/reference
 BENCH ?= runs/bench
-ROUTERS ?= trained,no_abstain,probe,rules,embedding,fewshot
+ROUTERS ?= trained,no_abstain,ungrounded,probe,rules,embedding,fewshot
 EVAL = $(BIN)/routerforge eval --run $(RUN) --force --no-progress --routers $(ROUTERS) --compare reference=$(REF)
 bench: install llamacpp
 	test -f $(RUN)/COMPLETE || $(BIN)/routerforge demo

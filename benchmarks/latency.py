@@ -10,6 +10,8 @@ On the first N queries of the run's held-out test split, in one process and on o
 - constrained: the same with drafted decoding (the served default): a pass feeds each row's next token and
   a draft (the rest of a forced name; what follows the spec's tail in the query) and keeps what greedy
   decoding would have picked; `same_as_one_token` counts the queries whose expert and spec agree;
+- ungrounded: the constrained path without grounded decoding (no checks of the spec against the query,
+  no beam candidates: the `ungrounded` router): what grounding costs in time, and buys in answers;
 - probe: `ProbeRouter.route` / `route_batch` — the expert from a linear probe on the prefill's hidden
   states, only the spec generated (needs RUN/probe.json from `routerforge probe fit`);
 - llama.cpp: the constrained path with its passes (and grounding's beams) run by llama.cpp on the run's
@@ -132,7 +134,9 @@ def measure(args: argparse.Namespace) -> dict:
              "one_token": (setting(router.route, draft_tokens=0), setting(router.route_batch, draft_tokens=0),
                            len(queries)),
              "constrained": (setting(router.route, draft_tokens=drafts),
-                             setting(router.route_batch, draft_tokens=drafts), len(queries))}
+                             setting(router.route_batch, draft_tokens=drafts), len(queries)),
+             "ungrounded": (setting(router.route, draft_tokens=drafts, grounding=False),
+                            setting(router.route_batch, draft_tokens=drafts, grounding=False), len(queries))}
     if (Path(args.run) / "probe.json").is_file():
         from routerforge.routers.probe import ProbeRouter
 

@@ -170,7 +170,7 @@ def test_latency_benchmark_script_plumbing(run_copy, tmp_path, monkeypatch):
     out = tmp_path / "lat.json"
     assert bench["main"](["--run", str(run_copy), "--n", "3", "--naive-n", "2", "--out", str(out)]) == 0
     report = json.loads(out.read_text())
-    assert set(report["paths"]) == {"naive", "one_token", "constrained"}  # no probe.json: no probe path
+    assert set(report["paths"]) == {"naive", "one_token", "constrained", "ungrounded"}  # no probe.json: no probe path
     assert report["paths"]["constrained"]["same_as_one_token"] == 3  # drafts change no decision
     assert report["paths"]["naive"]["n"] == 2 and report["paths"]["constrained"]["n"] == 3
     for key in ("cpu", "cores", "torch_threads", "date"):

@@ -29,6 +29,10 @@ def conflict(query: str, spec: str) -> str:
     ("There were 7 pens in a cup; Eva filled it until it held 3 times as many.", "pens:7 | *3"),
     ("He earns $12 an hour for 5 hours and plays chess for fun.", "dollars:12*5 |"),  # no verb, no rule
     ("Ana has $1,200 and spends $300 on a bike.", "dollars:1200 | -300"),  # a thousands separator
+    # a sale at a price multiplies what is left; "times" multiplies even with a typo after it
+    ("Ivy had 16 eggs, ate 3, used 4 and sold the rest for $2 each. How much did she make?", "eggs:16 | -3 -4 *2"),
+    ("Jo has 20 figs, eats 5 and sells the rest at 3 euros apiece.", "figs:20 | -5 *3"),
+    ("Jo had 12 figs and ended up with 3 times as mny.", "figs:12 | *3"),
 ])
 def test_consistent_stories_pass(query, spec):
     assert conflict(query, spec) == ""
@@ -49,6 +53,9 @@ def test_consistent_stories_pass(query, spec):
     ("Ken has 9 tubs, each holding 4 beads, and loses 6.", "beads:9*4 | -4 -6", "used 2 times"),
     ("Tom had 90 euros. He gave 10 to Ada, got 10 back and tutored for two hours at 29 euros an hour.",
      "euros:90 | -10 +10*29", "no clause"),
+    ("Bea had 57 cars, gave 5 to Sam and then sold 25% of the rest.", "cars:57 | -5 *25", "never multiplies by 25"),
+    ("Sofia has 5 crates of 20 plums, uses 8 a day for 7 days, then picks 5 from the tree.",
+     "plums:5*20 | -8*7 *5", "never multiplies by 5"),
 ])
 def test_contradicting_stories_fail(query, spec, why):
     found = conflict(query, spec)
@@ -72,6 +79,13 @@ def test_query_times_and_durations():
      "Chloe:45min,Mei:2hr | no_overlap", "20:30 is in no constraint"),
     ("Ana needs an hour and a quarter and Bo 25 mins, never at once.", "Ana:1.5hr,Bo:25min | no_overlap",
      "task lengths"),
+    # a time given as an end used as a start, and the other way round
+    ("Can you fit 20 minutes for emails and 2 hours for filing before 7 pm, one at a time?",
+     "emails:20min,filing:2hr | no_overlap,not_before(emails,7pm)", "the query gives it as an end"),
+    ("Gym (1h) can't start before 6pm; reading (30 min) fits anywhere, no overlap.",
+     "gym:1h,reading:30min | no_overlap,by(6pm)", "the query gives it as a start"),
+    ("I'm free from 9am to 5pm. Schedule gym (1h) and reading (2h) without overlaps.",
+     "gym:1h,reading:2h | no_overlap,window(5pm,9am)", "'5pm' as a start"),
 ])
 def test_contradicting_schedules_fail(query, spec, why):
     found = schedule_conflict(query, spec)
@@ -83,6 +97,15 @@ def test_consistent_schedule_passes():
     query = "Ana needs an hour and a quarter and must be done by 2 pm; Bo needs 25 mins. Never at once."
     assert schedule_conflict(query, "Ana:1.25hr,Bo:25min | no_overlap,end_by(Ana,2pm)") == ""
     assert schedule_conflict(query, "Ana:75min,Bo:25min | no_overlap,end_by(Ana,14:00)") == ""
+    # "can't begin until" and "isn't free before" are starts; "before 7 pm" alone is an end
+    assert schedule_conflict("Gym (1h) can't begin until 3pm; reading (2h) fits around it.",
+                             "gym:1h,reading:2h | no_overlap,not_before(gym,3pm)") == ""
+    assert schedule_conflict("Bo isn't free before 10:00. Book Bo for 1h and Ana for 2h, no overlap.",
+                             "Bo:1h,Ana:2h | no_overlap,not_before(Bo,10:00)") == ""
+    assert schedule_conflict("Fit 1h of gym and 2h of reading before 7 pm, one at a time.",
+                             "gym:1h,reading:2h | no_overlap,by(7pm)") == ""
+    assert schedule_conflict("I'm free from 9am to 5pm. Schedule gym (1h) and reading (2h) without overlaps.",
+                             "gym:1h,reading:2h | no_overlap,window(9am,5pm)") == ""
 
 
 def test_english_words_are_not_foreign_numbers():

@@ -4,6 +4,8 @@ registers them), and `build_routers(names, run=None, **kw)`, which eval, the CLI
 - `trained`: the run's fine-tuned router, `Router.from_run(run)` (with its calibration.json, if any);
 - `no_abstain`: the same model without the abstention threshold (never answers chat for want of confidence),
   so one evaluation shows what abstention costs and buys;
+- `ungrounded`: the same model without grounded decoding (its greedy spec as decoded: no checks against
+  the query, no beam candidates), the fast path for callers who trade answers for tail latency;
 - `fewshot`: the untrained base model prompted with examples, `Router.from_pretrained(model, fewshot=True)`;
 - `rules`: the regex/keyword baseline (`routers.rules`);
 - `probe`: hidden-state routing with the run's fitted probe (`routers.probe`);
@@ -52,6 +54,11 @@ def no_abstain_router(*, run: str | Path | None = None, **_: Any) -> BaseRouter:
     return _runtime().from_run(run, abstain_below=None, name="no_abstain")
 
 
+def ungrounded_router(*, run: str | Path | None = None, **_: Any) -> BaseRouter:
+    run = _need_run(run, "ungrounded")
+    return _runtime().from_run(run, grounding=False, name="ungrounded")
+
+
 def fewshot_router(*, model: str | None = None, **_: Any) -> BaseRouter:
     return _runtime().from_pretrained(model or DEFAULT_FEWSHOT_MODEL, fewshot=True)
 
@@ -81,7 +88,8 @@ def embedding_router(*, run: str | Path | None = None, train_data: str | Path | 
     return EmbeddingRouter.from_file(train_data, k=k)
 
 
-BUILTIN_ROUTERS = {"trained": trained_router, "no_abstain": no_abstain_router, "rules": rules_router,
+BUILTIN_ROUTERS = {"trained": trained_router, "no_abstain": no_abstain_router, "ungrounded": ungrounded_router,
+                   "rules": rules_router,
                    "fewshot": fewshot_router, "embedding": embedding_router, "probe": probe_router}
 for _name, _factory in BUILTIN_ROUTERS.items():
     ROUTERS.register(_name, _factory, overwrite=True)

@@ -12,7 +12,11 @@ Three rules:
 - every time in a constraint is a time the query states (`20:00`, `3pm`, `12:30 PM`, `noon`, or a bare
   hour after "at", "by", "until", "before", "after", "from", "to", "between", "and");
 - every time the query states unambiguously (with a colon, am/pm, noon or midnight) is used by some
-  constraint.
+  constraint;
+- a time the query gives as a start ("after 6pm", "from 9", "can't start before 10", "no earlier than
+  8") is not used as an end (`by`, `end_by`, `deadline`, a window's end), and a time it gives as an end
+  ("before 7 pm", "by 5", "until noon", "to 17:00") not as a start (`start`, `at`, `not_before`, `from`,
+  a window's start). A time the query also states without such a word may be either.
 
 `schedule_conflict(query, spec)` returns the first conflict as one line, or "" when there is none.
 """
@@ -57,29 +61,53 @@ def _minutes(hour: int, minute: int, half: str | None) -> int | None:
     return hour * 60 + minute if hour <= 24 and minute < 60 else None
 
 
-def query_times(query: str) -> tuple[set[int], set[int]]:
-    """(stated, explicit): every time of day the query may mean, and those it states unambiguously."""
-    explicit: set[int] = set()
+# the words just before a time that make it a start or an end; "before"/"until" under a negation in the
+# same clause ("can't start before 10", "isn't free until noon") make a start
+_START_WORDS = re.compile(r"\b(?:after|from|since|at|no\s+earlier\s+than|not\s+before|starting(?:\s+at)?)\s*$", re.I)
+_END_WORDS = re.compile(r"\b(?:by|to|no\s+later\s+than)\s*$", re.I)
+_UNTIL_WORDS = re.compile(r"\b(?:before|until|till)\s*$", re.I)
+_NEGATION = re.compile(r"n't\b|\b(?:not|never|cannot)\b", re.I)
+
+
+def _role(query: str, start: int) -> str | None:
+    """"start", "end" or None: what the words right before the time at `start` make of it."""
+    before = query[:start]
+    if _START_WORDS.search(before):
+        return "start"
+    if _END_WORDS.search(before):
+        return "end"
+    if _UNTIL_WORDS.search(before):
+        clause = re.split(r"[.;,:!?]", before)[-1]
+        return "start" if _NEGATION.search(clause) else "end"
+    return None
+
+
+def _mentions(query: str) -> list[tuple[int, bool, str | None]]:
+    """(minutes, explicit, role) for every time of day the query may mean, in no particular order."""
+    out: list[tuple[int | None, bool, str | None]] = []
     spans = []
     for m in _CLOCK.finditer(query):
-        explicit.add(_minutes(int(m.group(1)), int(m.group(2)), m.group(3)))
+        out.append((_minutes(int(m.group(1)), int(m.group(2)), m.group(3)), True, _role(query, m.start())))
         spans.append(m.span())
     for m in _MERIDIEM.finditer(query):
         if not any(a <= m.start() < b for a, b in spans):
-            explicit.add(_minutes(int(m.group(1)), 0, m.group(2)))
+            out.append((_minutes(int(m.group(1)), 0, m.group(2)), True, _role(query, m.start())))
             spans.append(m.span())
     for word, value in _NAMED.items():
-        if re.search(rf"\b{word}\b", query, re.IGNORECASE):
-            explicit.add(value)
-    stated = set(explicit)
+        for m in re.finditer(rf"\b{word}\b", query, re.IGNORECASE):
+            out.append((value, True, _role(query, m.start())))
     for m in _BARE.finditer(query):
         if not any(a <= m.start(1) < b for a, b in spans):
-            stated.add(_minutes(int(m.group(1)), 0, None))
-    explicit.discard(None)
-    stated.discard(None)
-    if 24 * 60 in stated:  # midnight is also the day's 0:00
-        stated.add(0)
-    return stated, explicit
+            out.append((_minutes(int(m.group(1)), 0, None), False, _role(query, m.start(1))))
+    out = [o for o in out if o[0] is not None]
+    # midnight is also the day's 0:00 (stated, not required)
+    return out + [(0, False, role) for minutes, _, role in out if minutes == 24 * 60]
+
+
+def query_times(query: str) -> tuple[set[int], set[int]]:
+    """(stated, explicit): every time of day the query may mean, and those it states unambiguously."""
+    mentions = _mentions(query)
+    return {m for m, _, _ in mentions}, {m for m, explicit, _ in mentions if explicit}
 
 
 def _number(text: str) -> float:
@@ -105,16 +133,25 @@ def _spec_durations(spec: str) -> list[int] | None:
         return None
 
 
-def _constraint_times(spec: str) -> list[tuple[str, int | None]]:
-    """(as written, minutes) for every time argument of the spec's constraints."""
+_SPEC_START = {"start", "at", "not_before", "from"}
+_SPEC_END = {"by", "end_by", "deadline"}
+
+
+def _constraint_times(spec: str) -> list[tuple[str, int | None, str | None, str]]:
+    """(as written, minutes, role, constraint) for every time argument of the spec's constraints; role is
+    "start", "end" or None (a constraint this check does not know)."""
     if "|" not in spec:
         return []
     out = []
-    for args in re.findall(r"\w+\s*\(([^()]*)\)", spec.split("|", 1)[1]):
-        for arg in args.split(","):
+    for name, args in re.findall(r"(\w+)\s*\(([^()]*)\)", spec.split("|", 1)[1]):
+        parts = args.split(",")
+        for i, arg in enumerate(parts):
             m = _SPEC_TIME.match(arg)
             if m:
-                out.append((arg.strip(), _minutes(int(m.group(1)), int(m.group(2) or 0), m.group(3))))
+                role = ("start" if i == 0 else "end") if name == "window" and len(parts) == 2 else \
+                    "start" if name in _SPEC_START else "end" if name in _SPEC_END else None
+                out.append((arg.strip(), _minutes(int(m.group(1)), int(m.group(2) or 0), m.group(3)), role,
+                            f"{name}({args})"))
     return out
 
 
@@ -124,12 +161,17 @@ def schedule_conflict(query: str, spec: str) -> str:
     wanted, got = sorted(query_durations(query)), _spec_durations(spec)
     if wanted and got is not None and sorted(got) != wanted:
         return f"task lengths {sorted(got)} min are not the query's {wanted}"
+    mentions = _mentions(query)
     stated, explicit = query_times(query)
     used = _constraint_times(spec)
-    for written, minutes in used:
+    for written, minutes, role, constraint in used:
         if minutes not in stated:
             return f"time {written!r} is not a time the query states"
-    missing = sorted(explicit - {m for _, m in used})
+        roles = {r for m, _, r in mentions if m == minutes}
+        if role and None not in roles and role not in roles:
+            return f"{constraint} uses {written!r} as {'a' if role == 'start' else 'an'} {role}; the query gives it as " \
+                   f"{'an end' if role == 'start' else 'a start'}"
+    missing = sorted(explicit - {m for _, m, _, _ in used})
     if missing:
         h, m = divmod(missing[0], 60)
         return f"the query's time {h}:{m:02d} is in no constraint"

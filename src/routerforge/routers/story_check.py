@@ -14,6 +14,8 @@ still be wrong in the way a 135M router most often is: the right numbers with th
   that factor in the spec; "half of ..." needs a half (`/2`, `*0.5`, `50%`, `1/2`);
 - **fractions**: "gives away three quarters" is `*(1-3/4)`, never `*(1-1/4)` (what remains written as
   if it were what was taken);
+- **unsaid multipliers**: a whole-number `*n` step is a factor the query says or a price/rate it
+  states next to n ("$2", "3 euros", "4 each"): "sold 25% of the rest" is not `*25`;
 - **products**: the numbers of a product step (`-8*7`) are stated in one clause ("8 a day for 7 days");
 - **counts**: every number the query writes in digits is used as often as it is written (a step is
   not dropped or folded into a product of other numbers), and a number the query states once (>= 3, not
@@ -244,6 +246,30 @@ def _count_conflict(query: str, spec: str) -> str:
     return ""
 
 
+# a number the amount is multiplied by as a price or a rate: "$2", "€5", "3 dollars", "4 each", "6 apiece"
+_PRICE = r"(?:[$€£¥]\s*{n}\b|\b{n}\s*(?:dollars?|euros?|pounds?|cents?|each|apiece|a\s+piece|per\b|for\s+each))"
+
+
+_N_TIMES = re.compile(r"\b(\d+|" + "|".join(_EN) + r")(?:\s+times|\s*-?\s*fold)\b", re.IGNORECASE)
+
+
+def _unsaid_multiplier(query: str, ops: list[tuple[str, str]]) -> str:
+    """A whole-number `*n` step the query never multiplies by: n is neither a factor it says ("doubles",
+    "4 times as many", "multiplies by 3") nor a price or rate ("sells the rest at $2 each"); "sold 25% of
+    the rest" is not `*25`, "picks 5 more" not `*5`."""
+    said = {2.0} if _DOUBLE.search(query) else set()
+    said |= {3.0} if _TRIPLE.search(query) else set()
+    said |= {_value(m.group(1) or m.group(2)) for m in _TIMES.finditer(query)}
+    said |= {_value(m.group(1)) for m in _N_TIMES.finditer(query)}  # "2 times as mny": typos after "times"
+    for sign, term in ops:
+        if sign not in "*×x" or not re.fullmatch(r"\d+", term.strip()):
+            continue
+        n = term.strip()
+        if float(n) not in said and not re.search(_PRICE.format(n=re.escape(n)), query, re.IGNORECASE):
+            return f"step *{n}: the query never multiplies by {n} (no \"{n} times\", price or rate)"
+    return ""
+
+
 def story_conflict(query: str, spec: str, told: list[tuple[int, int]] = ()) -> str:
     """The first way `spec` (a word_problem spec) contradicts `query`, or "" (see the module docstring).
     `told`: the fractions the query says in words (`grounding.told_fractions`)."""
@@ -252,7 +278,7 @@ def story_conflict(query: str, spec: str, told: list[tuple[int, int]] = ()) -> s
         return ""
     entity, initial, ops = parsed
     return (_fraction_conflict(spec, told) or _count_conflict(query, spec) or _multiplier_conflict(query, spec)
-            or _direction_conflict(query, entity, initial, ops))
+            or _unsaid_multiplier(query, ops) or _direction_conflict(query, entity, initial, ops))
 
 
 __all__ = ["EN_NUMBERS", "story_conflict"]
