@@ -178,11 +178,21 @@ def test_read_numbers_shows_the_model_digits(tiny):
 
 def test_grounded_decoding_records_its_path(router):
     routed = router.route_batch(["What is 256 times 4?", "Tell me a joke"])
-    assert all(r.extra.get("decode_path") in ("greedy", "ungrounded") or
+    assert all(r.extra.get("decode_path") in ("greedy", "repaired", "ungrounded") or
                str(r.extra.get("decode_path", "")).startswith("candidate:") for r in routed if r.expert != "chat")
     for r in routed:
         if r.extra.get("decode_path") == "ungrounded":
             assert r.extra["grounding"]  # the reason is kept
+
+
+def test_a_word_problem_no_candidate_grounds_is_repaired(router, monkeypatch):
+    """When neither the greedy spec nor any beam is grounded, a repair of them that is (an invented number
+    dropped) is taken, path `repaired`; with nothing to repair the greedy spec stays, `ungrounded`."""
+    query = "A book has 216 pages. Asha reads 48 pages on Wednesday. How many pages are left to read?"
+    monkeypatch.setattr(router, "spec_candidates_batch", lambda pairs, k: [["pages:216 | -47"] for _ in pairs])
+    assert router._ground_batch([query], [("word_problem", "pages:216 | -48*10")]) == [("pages:216 | -48", "repaired", "")]
+    (spec, path, reason), = router._ground_batch([query], [("word_problem", "pages:216 | -47")])
+    assert (spec, path) == ("pages:216 | -47", "ungrounded") and "47" in reason  # nothing left once 47 goes
 
 
 def test_batched_spec_candidates_equal_one_row_at_a_time(router):

@@ -33,6 +33,8 @@ def conflict(query: str, spec: str) -> str:
     ("Ivy had 16 eggs, ate 3, used 4 and sold the rest for $2 each. How much did she make?", "eggs:16 | -3 -4 *2"),
     ("Jo has 20 figs, eats 5 and sells the rest at 3 euros apiece.", "figs:20 | -5 *3"),
     ("Jo had 12 figs and ended up with 3 times as mny.", "figs:12 | *3"),
+    ("olivia gets 9 tubes, each holding 6 beads and loses 6.", "beads:9*6 | -6"),
+    ("Ana buys 4 bags with 12 figs each, then 2 boxes of 5 figs.", "figs:12*4 | +2*5"),  # either order
 ])
 def test_consistent_stories_pass(query, spec):
     assert conflict(query, spec) == ""
@@ -56,6 +58,9 @@ def test_consistent_stories_pass(query, spec):
     ("Bea had 57 cars, gave 5 to Sam and then sold 25% of the rest.", "cars:57 | -5 *25", "never multiplies by 25"),
     ("Sofia has 5 crates of 20 plums, uses 8 a day for 7 days, then picks 5 from the tree.",
      "plums:5*20 | -8*7 *5", "never multiplies by 5"),
+    ("olivia gets 9 tubes, each holding 6 beads and loses 6. how many beads are left?", "beads:9 | -6 -6",
+     "9*6 groups"),
+    ("Ana buys 4 bags with 12 figs each and eats 5.", "figs:4 | +12 -5", "4*12 groups"),
 ])
 def test_contradicting_stories_fail(query, spec, why):
     found = conflict(query, spec)
@@ -124,3 +129,15 @@ def test_generated_gold_specs_are_never_refused():
     refused = [(r["query"], r["spec"], grounded(r["query"], r["expert"], r["spec"])[1]) for r in checked
                if not grounded(r["query"], r["expert"], r["spec"])[0]]
     assert refused == []
+
+
+def test_repairs_drop_only_numbers_the_query_never_states():
+    from routerforge.routers.grounding import repairs
+
+    query = "A BOOK HAS 216 PAGES. ASHA READS 48 PAGES ON WEDNESDAY. HOW MANY PAGES ARE LEFT TO READ?"
+    assert repairs(query, "word_problem", "pages:216 | -48*10") == ["pages:216 | -48"]
+    assert grounded(query, "word_problem", "pages:216 | -48")[0]
+    assert repairs("Kim has 30 figs, eats 4 and gets 7 more.", "word_problem", "figs:30 | -4 +9 +7") == \
+        ["figs:30 | -4 +7"]  # a whole invented step goes
+    assert repairs(query, "word_problem", "pages:216 | -48") == []  # nothing invented, nothing to repair
+    assert repairs("What is 66 / 11?", "divide", "66 / 12") == []  # word problems only

@@ -21,7 +21,7 @@ from routerforge.models.loading import contiguous_head_input
 from routerforge.models.prompts import prompt_text, router_messages, system_prompt
 from routerforge.routers.base import Routed, finish
 from routerforge.routers.calibration import path_class_mass
-from routerforge.routers.grounding import grounded
+from routerforge.routers.grounding import grounded, repairs
 from routerforge.routers.prefill import PrefixCache
 from routerforge.experts.base import Expert
 from routerforge.routers.constrained import (CopyIndex, build_name_trie, charset_mask, clean_spec,
@@ -173,7 +173,9 @@ class Router:
     # ---- grounded decoding --------------------------------------------------------------------
     def _ground_batch(self, queries: list[str], decided: list[tuple[str | None, str]]) -> list[tuple[str, str, str]]:
         """(spec, path, reason) per row: the greedy spec if the query supports it (`greedy`); else the
-        first beam candidate that is (`candidate:i`); else the greedy spec, `ungrounded`, with the reason.
+        first beam candidate that is (`candidate:i`); else the first of the greedy spec's and the beams'
+        repairs that is (`repaired`: a number the query never states dropped, `grounding.repairs`); else
+        the greedy spec, `ungrounded`, with the reason.
         The beams of every row that needs them run as one batched search."""
         out = [(spec, "greedy", "") for _, spec in decided]
         if not self.grounding:
@@ -194,6 +196,11 @@ class Router:
                     if cand != decided[i][1] and grounded(queries[i], decided[i][0], cand)[0]:
                         out[i] = (cand, f"candidate:{j}", "")
                         break
+                else:  # no candidate holds: the greedy spec, then each beam, without a number the query never states
+                    fixed = (r for c in [decided[i][1], *found] for r in repairs(queries[i], decided[i][0], c))
+                    cand = next((r for r in fixed if grounded(queries[i], decided[i][0], r)[0]), None)
+                    if cand is not None:
+                        out[i] = (cand, "repaired", "")
         return out
 
     def spec_candidates(self, query: str, expert: str, k: int) -> list[str]:

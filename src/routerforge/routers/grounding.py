@@ -196,4 +196,37 @@ def grounded(query: str, expert: str, spec: str) -> tuple[bool, str]:
     return True, ""
 
 
-__all__ = ["grounded", "query_numbers", "told_fractions"]
+def repairs(query: str, expert: str, spec: str) -> list[str]:
+    """Word problems only: `spec` without the numbers the query never states, the smallest edits first: a
+    factor dropped from a product step (`-48*10` -> `-48` where the query has no 10), else the whole step.
+    Grounded decoding tries these on the greedy spec and the beams when no candidate is grounded: a number
+    the query never states was invented, and the rest of the spec may still be right."""
+    if class_of(expert) != "word_problem" or "|" not in spec:
+        return []
+    known = query_numbers(query)
+    head, steps = spec.split("|", 1)
+    terms = steps.split()
+    if not terms or any(re.search(r"\d", t) is None for t in terms):
+        return []
+
+    def invented(text: str) -> bool:
+        return any(Fraction(n) not in known for n in re.findall(r"\d+(?:\.\d+)?", text))
+
+    def factor_dropped(term: str) -> str:
+        sign, factors = term[0], term[1:].split("*")
+        if len(factors) < 2 or "(" in term:
+            return term
+        kept = [f for f in factors if not invented(f)]
+        return sign + "*".join(kept) if kept and len(kept) < len(factors) else term
+
+    out = []
+    fewer = [factor_dropped(t) for t in terms]
+    if fewer != terms:
+        out.append(f"{head}| " + " ".join(fewer))
+    kept = [t for t in fewer if not invented(t)]
+    if kept != fewer and kept:
+        out.append(f"{head}| " + " ".join(kept))
+    return [c for c in out if c.strip() != spec.strip()]
+
+
+__all__ = ["grounded", "query_numbers", "repairs", "told_fractions"]

@@ -16,6 +16,8 @@ still be wrong in the way a 135M router most often is: the right numbers with th
   if it were what was taken);
 - **unsaid multipliers**: a whole-number `*n` step is a factor the query says or a price/rate it
   states next to n ("$2", "3 euros", "4 each"): "sold 25% of the rest" is not `*25`;
+- **groups**: "9 tubes, each holding 6 beads", "5 boxes of 8", "4 bags with 12 figs each" is the product
+  `9*6` (either order) somewhere in the spec;
 - **products**: the numbers of a product step (`-8*7`) are stated in one clause ("8 a day for 7 days");
 - **counts**: every number the query writes in digits is used as often as it is written (a step is
   not dropped or folded into a product of other numbers), and a number the query states once (>= 3, not
@@ -270,6 +272,23 @@ def _unsaid_multiplier(query: str, ops: list[tuple[str, str]]) -> str:
     return ""
 
 
+_NUM = r"(\d+|" + "|".join(sorted(_EN, key=len, reverse=True)) + r")"
+# k groups of m things: "5 boxes of 8 apples", "4 bags with 12 figs (in) each", "9 tubes, each holding 6 beads"
+_GROUPS = re.compile(r"\b" + _NUM + r"\s+[a-z]+(?:\s*,\s*each\s+(?:holding|containing|with|of)\s+|\s+(?:of|with)\s+)"
+                     + _NUM + r"\b(?!\s*(?:%|percent|times|hours?|minutes?|days?|weeks?))", re.IGNORECASE)
+
+
+def _group_conflict(query: str, spec: str) -> str:
+    """A group phrase of the query ("9 tubes, each holding 6 beads") whose product `9*6` the spec never
+    writes (in either order)."""
+    products = {tuple(sorted((float(a), float(b)))) for a, b in re.findall(r"(\d+(?:\.\d+)?)\s*\*\s*(\d+(?:\.\d+)?)", spec)}
+    for m in _GROUPS.finditer(query):
+        k, n = _value(m.group(1)), _value(m.group(2))
+        if tuple(sorted((k, n))) not in products:
+            return f"the query's \"{m.group(0).strip()}\" is {k:g}*{n:g} groups, a product the spec never writes"
+    return ""
+
+
 def story_conflict(query: str, spec: str, told: list[tuple[int, int]] = ()) -> str:
     """The first way `spec` (a word_problem spec) contradicts `query`, or "" (see the module docstring).
     `told`: the fractions the query says in words (`grounding.told_fractions`)."""
@@ -278,7 +297,8 @@ def story_conflict(query: str, spec: str, told: list[tuple[int, int]] = ()) -> s
         return ""
     entity, initial, ops = parsed
     return (_fraction_conflict(spec, told) or _count_conflict(query, spec) or _multiplier_conflict(query, spec)
-            or _unsaid_multiplier(query, ops) or _direction_conflict(query, entity, initial, ops))
+            or _unsaid_multiplier(query, ops) or _group_conflict(query, spec)
+            or _direction_conflict(query, entity, initial, ops))
 
 
 __all__ = ["EN_NUMBERS", "story_conflict"]
