@@ -52,7 +52,7 @@ test-fast: install
 # runs/demo, trained by `make demo`). The probe is fitted and both routers calibrated on the run's val
 # split (abstain -> chat below $(PRECISION) val precision), then every router is scored on every benchmark,
 # then latency on an otherwise idle machine, then RESULTS.md. About an hour on the 2-core dev machine
-# (seven routers, grounded decoding runs beams on the specs it rejects).
+# (eight routers, grounded decoding runs beams on the specs it rejects).
 # `reference` is the original experiment's budget (configs/cot_standardization.yaml: ~450 rows, 1 epoch,
 # 20 RL iterations) trained on the same generator: the gap to `trained` is what the new recipe is worth.
 RUN ?= runs/demo
