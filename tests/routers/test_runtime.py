@@ -190,9 +190,13 @@ def test_a_word_problem_no_candidate_grounds_is_repaired(router, monkeypatch):
     dropped) is taken, path `repaired`; with nothing to repair the greedy spec stays, `ungrounded`."""
     query = "A book has 216 pages. Asha reads 48 pages on Wednesday. How many pages are left to read?"
     monkeypatch.setattr(router, "spec_candidates_batch", lambda pairs, k: [["pages:216 | -47"] for _ in pairs])
-    assert router._ground_batch([query], [("word_problem", "pages:216 | -48*10")]) == [("pages:216 | -48", "repaired", "")]
+    (spec, path, reason), = router._ground_batch([query], [("word_problem", "pages:216 | -48*10")])
+    assert (spec, path) == ("pages:216 | -48", "repaired") and "10" in reason  # why the greedy spec failed
     (spec, path, reason), = router._ground_batch([query], [("word_problem", "pages:216 | -47")])
     assert (spec, path) == ("pages:216 | -47", "ungrounded") and "47" in reason  # nothing left once 47 goes
+    # a beam is repaired too when the greedy spec has nothing to drop
+    monkeypatch.setattr(router, "spec_candidates_batch", lambda pairs, k: [["pages:216 | -48 +7"] for _ in pairs])
+    assert router._ground_batch([query], [("word_problem", "pages:216 | +47")])[0][:2] == ("pages:216 | -48", "repaired")
 
 
 def test_batched_spec_candidates_equal_one_row_at_a_time(router):

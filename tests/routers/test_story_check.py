@@ -35,6 +35,14 @@ def conflict(query: str, spec: str) -> str:
     ("Jo had 12 figs and ended up with 3 times as mny.", "figs:12 | *3"),
     ("olivia gets 9 tubes, each holding 6 beads and loses 6.", "beads:9*6 | -6"),
     ("Ana buys 4 bags with 12 figs each, then 2 boxes of 5 figs.", "figs:12*4 | +2*5"),  # either order
+    # what is no multiplier or group to these rules: a doubling said otherwise, a unit, a price in words,
+    # a rate, "out of", a single box
+    ("Max had 5 dollars and ended the week with twice that.", "dollars:5 | *2"),
+    ("Lia bakes 3 dozen rolls and sells 10.", "rolls:3 | *12 -10"),
+    ("Jo has 20 figs, eats 5 and sells the rest for five dollars each.", "figs:20 | -5 *5"),
+    ("Ben works 3 hours at 12 an hour.", "dollars:3 | *12"),
+    ("3 out of 4 seats are taken in a row of 20 seats.", "seats:20 | *3/4"),
+    ("Ida buys one box of 12 eggs and uses 3.", "eggs:12 | -3"),
 ])
 def test_consistent_stories_pass(query, spec):
     assert conflict(query, spec) == ""
@@ -111,6 +119,18 @@ def test_consistent_schedule_passes():
                              "gym:1h,reading:2h | no_overlap,by(7pm)") == ""
     assert schedule_conflict("I'm free from 9am to 5pm. Schedule gym (1h) and reading (2h) without overlaps.",
                              "gym:1h,reading:2h | no_overlap,window(9am,5pm)") == ""
+    # a bare "at" or "to" says neither start nor end; a negated "after" is an end; "busy until" a start
+    for query, spec in [("The gym closes at 6pm: fit gym (1h) and reading (2h), no overlap.",
+                         "gym:1h,reading:2h | no_overlap,by(6pm)"),
+                        ("Move the call (1h) to 3pm; reading (2h) fits around it.",
+                         "call:1h,reading:2h | no_overlap,start(call,3pm)"),
+                        ("Don't book anything after 5pm: gym (1h) and reading (2h), no overlap.",
+                         "gym:1h,reading:2h | no_overlap,by(5pm)"),
+                        ("I'm busy until 3pm. Book gym (1h) and reading (2h), no overlap.",
+                         "gym:1h,reading:2h | no_overlap,not_before(gym,3pm)"),
+                        ("Gym (1h) can’t start before 6pm; reading (30 min) fits anywhere, no overlap.",
+                         "gym:1h,reading:30min | no_overlap,not_before(gym,6pm)")]:
+        assert schedule_conflict(query, spec) == "", query
 
 
 def test_english_words_are_not_foreign_numbers():

@@ -121,20 +121,29 @@ def test_no_abstain_router_ignores_the_abstention_threshold(tiny_run_copy):
         assert f.raw.startswith(f.expert) and g.confidence == pytest.approx(f.confidence)
 
 
-def test_ungrounded_router_keeps_the_greedy_spec(tiny_run):
+def test_ungrounded_router_keeps_the_greedy_spec(tiny_run, monkeypatch):
     """`ungrounded` decodes as `trained` does but never checks or replaces the spec: the same greedy text,
-    always the `greedy` path, and the same spec wherever `trained` kept its greedy one."""
+    always the `greedy` path, and the same spec wherever `trained` kept its greedy one. Grounding here
+    refuses every spec, so `trained` leaves the greedy path on every expert row."""
+    import routerforge.routers.generated as generated
     from routerforge.routers.registry import build_routers
 
+    monkeypatch.setattr(generated, "grounded", lambda query, expert, spec: (False, "refused in this test"))
     routers = build_routers(["trained", "ungrounded"], run=tiny_run)
     queries = ["256 * 4", "Tom has 5 apples and eats 2. How many are left?", "Schedule Alice (2hr) and Bo (1hr)",
                "Current time in Tokyo", "hi"]
     kept, free = (routers[n].route_batch(queries) for n in ("trained", "ungrounded"))
     assert routers["ungrounded"].name == "ungrounded" and not routers["ungrounded"].grounding
     for k, f in zip(kept, free):
-        assert f.extra["decode_path"] == "greedy" and f.raw == k.raw
+        assert f.extra["decode_path"] == "greedy" and f.raw == k.raw and "grounding" not in f.extra
         if k.extra["decode_path"] == "greedy":
             assert (f.expert, f.spec) == (k.expert, k.spec)
+    # on an expert row (the tiny model may route every query above to chat), trained refuses and searches,
+    # ungrounded keeps the spec it was given
+    decided = [("multiply", "256 * 4")]
+    assert routers["ungrounded"]._ground_batch(["256 * 4"], decided) == [("256 * 4", "greedy", "")]
+    spec, path, reason = routers["trained"]._ground_batch(["256 * 4"], decided)[0]
+    assert path == "ungrounded" and reason == "refused in this test"
 
 
 def test_route_input_routes_only_and_streams_to_stdout(tiny_run, tmp_path, capsys, monkeypatch):

@@ -199,8 +199,8 @@ class Router:
                 else:  # no candidate holds: the greedy spec, then each beam, without a number the query never states
                     fixed = (r for c in [decided[i][1], *found] for r in repairs(queries[i], decided[i][0], c))
                     cand = next((r for r in fixed if grounded(queries[i], decided[i][0], r)[0]), None)
-                    if cand is not None:
-                        out[i] = (cand, "repaired", "")
+                    if cand is not None:  # the greedy spec's reason stays with the row
+                        out[i] = (cand, "repaired", out[i][2])
         return out
 
     def spec_candidates(self, query: str, expert: str, k: int) -> list[str]:

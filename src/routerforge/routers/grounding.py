@@ -198,7 +198,8 @@ def grounded(query: str, expert: str, spec: str) -> tuple[bool, str]:
 
 def repairs(query: str, expert: str, spec: str) -> list[str]:
     """Word problems only: `spec` without the numbers the query never states, the smallest edits first: a
-    factor dropped from a product step (`-48*10` -> `-48` where the query has no 10), else the whole step.
+    factor dropped from a product step (`-48*10` -> `-48` where the query has no 10), else the whole
+    step when it adds or takes away (`+9`).
     Grounded decoding tries these on the greedy spec and the beams when no candidate is grounded: a number
     the query never states was invented, and the rest of the spec may still be right."""
     if class_of(expert) != "word_problem" or "|" not in spec:
@@ -223,7 +224,8 @@ def repairs(query: str, expert: str, spec: str) -> list[str]:
     fewer = [factor_dropped(t) for t in terms]
     if fewer != terms:
         out.append(f"{head}| " + " ".join(fewer))
-    kept = [t for t in fewer if not invented(t)]
+    # a whole step goes only when it adds or takes away: a `*7` or `/12` may be a unit the query implies
+    kept = [t for t in fewer if not (t[0] in "+-" and invented(t))]
     if kept != fewer and kept:
         out.append(f"{head}| " + " ".join(kept))
     return [c for c in out if c.strip() != spec.strip()]

@@ -5,7 +5,7 @@ schedule still passes that: a constraint the query never asked for (`start(rehea
 at a time"; 12 is a number people leave implicit), a time read on the wrong half of the day
 (`start(Andre,10:30pm)` for "starts at 10:30 sharp"), or a fixed time dropped ("Chloe starts at 20:30
 sharp" scheduled with `no_overlap` only), or a task length misread ("an hour and a quarter" as `1.5hr`).
-Three rules:
+Four rules:
 
 - the task lengths are the lengths the query states ("1h30", "three quarters of an hour", "20 min"),
   as a multiset, whenever the query states any;
@@ -13,10 +13,11 @@ Three rules:
   hour after "at", "by", "until", "before", "after", "from", "to", "between", "and");
 - every time the query states unambiguously (with a colon, am/pm, noon or midnight) is used by some
   constraint;
-- a time the query gives as a start ("after 6pm", "from 9", "can't start before 10", "no earlier than
-  8") is not used as an end (`by`, `end_by`, `deadline`, a window's end), and a time it gives as an end
-  ("before 7 pm", "by 5", "until noon", "to 17:00") not as a start (`start`, `at`, `not_before`, `from`,
-  a window's start). A time the query also states without such a word may be either.
+- a time the query gives as a start ("after 6pm", "from 9", "starts at 8", "can't start before 10", "no
+  earlier than 8", "busy until 3") is not used as an end (`by`, `end_by`, `deadline`, a window's end), and
+  a time it gives as an end ("before 7 pm", "by 5", "until noon", "from 9 to 17:00", "due at 5", "don't
+  book anything after 6") not as a start (`start`, `at`, `not_before`, `from`, a window's start). A time
+  the query also states without such a word ("at 3pm", "between 9 and 5") may be either.
 
 `schedule_conflict(query, spec)` returns the first conflict as one line, or "" when there is none.
 """
@@ -61,24 +62,37 @@ def _minutes(hour: int, minute: int, half: str | None) -> int | None:
     return hour * 60 + minute if hour <= 24 and minute < 60 else None
 
 
-# the words just before a time that make it a start or an end; "before"/"until" under a negation in the
-# same clause ("can't start before 10", "isn't free until noon") make a start
-_START_WORDS = re.compile(r"\b(?:after|from|since|at|no\s+earlier\s+than|not\s+before|starting(?:\s+at)?)\s*$", re.I)
-_END_WORDS = re.compile(r"\b(?:by|to|no\s+later\s+than)\s*$", re.I)
-_UNTIL_WORDS = re.compile(r"\b(?:before|until|till)\s*$", re.I)
-_NEGATION = re.compile(r"n't\b|\b(?:not|never|cannot)\b", re.I)
+# the words just before a time that make it a start or an end. A bare "at" or "to" says neither ("closes at
+# 6pm", "move the call to 3pm"); "starts at", "from 9", "from 9 to 5", "due at", "by" do. "before"/"until"
+# are ends and "after" a start unless a negation stands in the few words before them ("can't start
+# before 10", "isn't free until noon", "don't book anything after 5pm"); "busy until 3" is a start.
+_START_WORDS = re.compile(r"\b(?:from|since|no\s+earlier\s+than|not\s+before|(?:start|starts|starting|begin|begins|"
+                          r"beginning|open|opens|opening)(?:\s+at|\s+from)?)\s*$", re.I)
+_END_WORDS = re.compile(r"\b(?:by|no\s+later\s+than|(?:end|ends|ending|finish|finishes|finished|close|closes|closing|"
+                        r"due|over|done)(?:\s+at|\s+by)?)\s*$", re.I)
+_FROM_TO = re.compile(r"\bfrom\s+[\w:.]+(?:\s*[ap]\.?\s*m\b\.?)?\s*(?:to|until|till|-)\s*$", re.I)
+_BUSY_UNTIL = re.compile(r"\b(?:busy|booked|occupied|away|out|tied\s+up)\s+(?:until|till)\s*$", re.I)
+_FLIP_WORDS = re.compile(r"\b(before|until|till|after)\s*$", re.I)
+_NEGATION = re.compile(r"n['’]t\b|\b(?:not|never|cannot|no)\b", re.I)
+_CLAUSE_END = re.compile(r"[;,!?]|[.:](?!\d)")  # not the colon of 10:30 or the dot of 9.30
 
 
 def _role(query: str, start: int) -> str | None:
     """"start", "end" or None: what the words right before the time at `start` make of it."""
     before = query[:start]
+    if _FROM_TO.search(before):
+        return "end"
+    if _BUSY_UNTIL.search(before):
+        return "start"
     if _START_WORDS.search(before):
         return "start"
     if _END_WORDS.search(before):
         return "end"
-    if _UNTIL_WORDS.search(before):
-        clause = re.split(r"[.;,:!?]", before)[-1]
-        return "start" if _NEGATION.search(clause) else "end"
+    m = _FLIP_WORDS.search(before)
+    if m:
+        plain = "start" if m.group(1).lower() == "after" else "end"
+        near = " ".join(_CLAUSE_END.split(before[:m.start()])[-1].split()[-4:])
+        return ("end" if plain == "start" else "start") if _NEGATION.search(near) else plain
     return None
 
 
@@ -133,7 +147,7 @@ def _spec_durations(spec: str) -> list[int] | None:
         return None
 
 
-_SPEC_START = {"start", "at", "not_before", "from"}
+_SPEC_START = {"start", "at", "starts_at", "not_before", "from"}
 _SPEC_END = {"by", "end_by", "deadline"}
 
 
@@ -144,7 +158,7 @@ def _constraint_times(spec: str) -> list[tuple[str, int | None, str | None, str]
         return []
     out = []
     for name, args in re.findall(r"(\w+)\s*\(([^()]*)\)", spec.split("|", 1)[1]):
-        parts = args.split(",")
+        name, parts = name.lower(), args.split(",")
         for i, arg in enumerate(parts):
             m = _SPEC_TIME.match(arg)
             if m:
@@ -162,7 +176,7 @@ def schedule_conflict(query: str, spec: str) -> str:
     if wanted and got is not None and sorted(got) != wanted:
         return f"task lengths {sorted(got)} min are not the query's {wanted}"
     mentions = _mentions(query)
-    stated, explicit = query_times(query)
+    stated, explicit = {m for m, _, _ in mentions}, {m for m, e, _ in mentions if e}
     used = _constraint_times(spec)
     for written, minutes, role, constraint in used:
         if minutes not in stated:

@@ -248,43 +248,53 @@ def _count_conflict(query: str, spec: str) -> str:
     return ""
 
 
-# a number the amount is multiplied by as a price or a rate: "$2", "€5", "3 dollars", "4 each", "6 apiece"
-_PRICE = r"(?:[$€£¥]\s*{n}\b|\b{n}\s*(?:dollars?|euros?|pounds?|cents?|each|apiece|a\s+piece|per\b|for\s+each))"
-
-
+# a number the amount is multiplied by as a price or a rate: "$2", "€5", "3 dollars", "four euros", "4 each",
+# "6 apiece", "12 an hour"
+_PRICE = (r"(?:[$€£¥]\s*{n}\b|\b{n}\s*(?:dollars?|euros?|pounds?|bucks?|cents?|each|apiece|a\s+piece|per\b|"
+          r"for\s+each|an?\s+(?:hour|day|week|month|year|minute)\b))")
 _N_TIMES = re.compile(r"\b(\d+|" + "|".join(_EN) + r")(?:\s+times|\s*-?\s*fold)\b", re.IGNORECASE)
+_SAID = [(2.0, re.compile(r"\b(?:twice|double[sd]?)\b", re.I)), (3.0, re.compile(r"\b(?:thrice|triple[sd]?)\b", re.I)),
+         (4.0, re.compile(r"\bquadruple[sd]?\b", re.I))]
+# the constants a unit carries, said by its word: "3 dozen" is `*12`, hours to minutes `*60`
+_UNITS = [(12.0, r"dozens?"), (60.0, r"hours?|minutes?"), (7.0, r"weeks?"), (24.0, r"days?|hours?"),
+          (100.0, r"percent|%|cents?|dollars?|euros?")]
 
 
 def _unsaid_multiplier(query: str, ops: list[tuple[str, str]]) -> str:
     """A whole-number `*n` step the query never multiplies by: n is neither a factor it says ("doubles",
-    "4 times as many", "multiplies by 3") nor a price or rate ("sells the rest at $2 each"); "sold 25% of
-    the rest" is not `*25`, "picks 5 more" not `*5`."""
-    said = {2.0} if _DOUBLE.search(query) else set()
-    said |= {3.0} if _TRIPLE.search(query) else set()
+    "twice", "4 times as many", "multiplies by 3"), a price or rate ("sells the rest at $2 each", "12 an
+    hour"), nor the constant of a unit it names ("dozen" 12, "hours" 60); "sold 25% of the rest" is not
+    `*25`, "picks 5 more" not `*5`."""
+    said = {k for k, pattern in _SAID if pattern.search(query)}
     said |= {_value(m.group(1) or m.group(2)) for m in _TIMES.finditer(query)}
     said |= {_value(m.group(1)) for m in _N_TIMES.finditer(query)}  # "2 times as mny": typos after "times"
+    said |= {k for k, unit in _UNITS if re.search(rf"(?:\b|(?<=\d))(?:{unit})(?!\w)", query, re.IGNORECASE)}
     for sign, term in ops:
         if sign not in "*×x" or not re.fullmatch(r"\d+", term.strip()):
             continue
         n = term.strip()
-        if float(n) not in said and not re.search(_PRICE.format(n=re.escape(n)), query, re.IGNORECASE):
+        forms = "|".join([re.escape(n), *(w for w, v in _EN.items() if v == int(n))])
+        if float(n) not in said and not re.search(_PRICE.format(n=f"(?:{forms})"), query, re.IGNORECASE):
             return f"step *{n}: the query never multiplies by {n} (no \"{n} times\", price or rate)"
     return ""
 
 
 _NUM = r"(\d+|" + "|".join(sorted(_EN, key=len, reverse=True)) + r")"
-# k groups of m things: "5 boxes of 8 apples", "4 bags with 12 figs (in) each", "9 tubes, each holding 6 beads"
-_GROUPS = re.compile(r"\b" + _NUM + r"\s+[a-z]+(?:\s*,\s*each\s+(?:holding|containing|with|of)\s+|\s+(?:of|with)\s+)"
-                     + _NUM + r"\b(?!\s*(?:%|percent|times|hours?|minutes?|days?|weeks?))", re.IGNORECASE)
+# k groups of m things: "5 boxes of 8 apples", "4 bags with 12 figs (in) each", "9 tubes, each holding 6 beads";
+# not "3 out of 4", "24 marbles with 6 of them blue", "one box of 12" (a single group is no product)
+_GROUPS = re.compile(r"\b" + _NUM + r"\s+(?!out\b)[a-z]+(?:\s*,\s*each\s+(?:holding|containing|with|of)\s+|"
+                     r"\s+(?:of|with)\s+)" + _NUM +
+                     r"\b(?!\s*(?:%|percent|times|hours?|minutes?|days?|weeks?|of\s+them))", re.IGNORECASE)
 
 
 def _group_conflict(query: str, spec: str) -> str:
     """A group phrase of the query ("9 tubes, each holding 6 beads") whose product `9*6` the spec never
     writes (in either order)."""
-    products = {tuple(sorted((float(a), float(b)))) for a, b in re.findall(r"(\d+(?:\.\d+)?)\s*\*\s*(\d+(?:\.\d+)?)", spec)}
+    products = {tuple(sorted((float(a), float(b))))
+                for a, b in re.findall(r"(\d+(?:\.\d+)?)\s*[*×x]\s*(\d+(?:\.\d+)?)", spec)}
     for m in _GROUPS.finditer(query):
         k, n = _value(m.group(1)), _value(m.group(2))
-        if tuple(sorted((k, n))) not in products:
+        if k > 1 and tuple(sorted((k, n))) not in products:
             return f"the query's \"{m.group(0).strip()}\" is {k:g}*{n:g} groups, a product the spec never writes"
     return ""
 
