@@ -14,10 +14,11 @@ still be wrong in the way a 135M router most often is: the right numbers with th
   that factor in the spec; "half of ..." needs a half (`/2`, `*0.5`, `50%`, `1/2`);
 - **fractions**: "gives away three quarters" is `*(1-3/4)`, never `*(1-1/4)` (what remains written as
   if it were what was taken);
-- **unsaid multipliers**: a whole-number `*n` step is a factor the query says or a price/rate it
-  states next to n ("$2", "3 euros", "4 each"): "sold 25% of the rest" is not `*25`;
+- **unsaid multipliers**: a whole-number `*n` step is a factor the query says ("twice", "3 times"), a
+  price or rate it states next to n ("$2", "five euros", "4 each", "12 an hour") or the constant of a
+  unit it names ("dozen" 12): "sold 25% of the rest" is not `*25`;
 - **groups**: "9 tubes, each holding 6 beads", "5 boxes of 8", "4 bags with 12 figs each" is the product
-  `9*6` (either order) somewhere in the spec;
+  `9*6` (either order) somewhere in the spec ("3 out of 4", "6 of them", one box: no group);
 - **products**: the numbers of a product step (`-8*7`) are stated in one clause ("8 a day for 7 days");
 - **counts**: every number the query writes in digits is used as often as it is written (a step is
   not dropped or folded into a product of other numbers), and a number the query states once (>= 3, not
