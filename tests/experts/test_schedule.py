@@ -92,11 +92,27 @@ def test_errors(expert, spec, fragment):
     assert re.search(fragment, result.error), result.error
 
 
+@pytest.mark.parametrize("spec, expected", [
+    ("Alice:2hr,Bob:1hr | no_overlap,window(1,4)", "Alice:13-15,Bob:15-16"),  # "between 1 and 4"
+    ("a:1h,b:1h | no_overlap,window(9,5)", "a:9-10,b:10-11"),  # "from 9 to 5": not an empty window
+    ("a:1h,b:1h | no_overlap,start(a,3)", "a:15-16,b:9-10"),
+    ("a:1h | by(7),from(6)", "a:18-19"),
+    ("a:1h | start(a,5am)", "a:5-6"), ("a:1h | start(a,5:00)", "a:5-6"), ("a:1h | start(a,8)", "a:8-9"),
+])
+def test_a_bare_hour_from_1_to_7_in_a_constraint_is_the_afternoon(expert, spec, expected):
+    result = expert.run(spec)
+    assert result.ok, result.error
+    assert result.value == expected
+    assert parse_schedule_result(result.value)  # results stay on the 24-hour clock
+
+
 def test_helpers():
     assert parse_duration("1.5hr") == parse_duration("90min") == parse_duration("1h30m") == 90
     assert parse_duration("30m") == 30 and parse_duration("2 hours") == 120
     assert parse_time("9") == 540 and parse_time("2:30pm") == 870 and parse_time("12am") == 0
     assert parse_time("12pm") == 720 and parse_time("24") == 1440
+    assert parse_time("5") == 300 and parse_time("5", bare_afternoon=True) == 1020
+    assert parse_time("5:00", bare_afternoon=True) == 300 and parse_time("8", bare_afternoon=True) == 480
     assert format_time(570) == "9:30" and format_time(780) == "13"
     assert parse_schedule_result("A:9-11,B:13-14:30") == {"A": (540, 660), "B": (780, 870)}
 
@@ -128,7 +144,7 @@ def specs(draw):
         elif kind == "by":
             cons.append((kind, t))
         elif kind == "window":
-            cons.append((kind, f"{hour - 2}", f"{hour + 4}"))
+            cons.append((kind, f"{hour - 2}:00", f"{hour + 4}"))  # "6:00": a bare 6 would be 18:00
         else:
             cons.append((kind, a, t))
     text = ",".join(f"{n_}:{d}" for n_, d in zip(names, durs))

@@ -3,7 +3,9 @@
 Spec: `Name:duration,Name:duration | constraint,constraint` (the `| constraints` part is optional).
 
 * durations: `2hr`, `1.5hr`, `90min`, `1h`, `30m`, `1h30m` (whole minutes, at most 24 h each)
-* times: `10`, `10:30`, `9am`, `2:30pm` (24-hour clock unless am/pm)
+* times: `10`, `10:30`, `9am`, `2:30pm` (24-hour clock unless am/pm), except that a bare hour from 1 to 7
+  (`by(5)`, `window(9,5)`, `start(A,3)`) is the afternoon: people say "from 9 to 5" and "done by 5" for
+  17:00, and the day starts at 09:00; `5am` or `5:00` is five in the morning
 * constraints:
   `no_overlap` (no two tasks at once), `sequential` (in listed order, back to back allowed),
   `before(A,B)` (A ends before B starts), `after(A,B)` (A starts after B ends),
@@ -72,8 +74,13 @@ def parse_duration(text: str) -> int:
     return round(minutes)
 
 
-def parse_time(text: str) -> int:
-    """Minutes after midnight of `10`, `10:30`, `9am`, `2:30pm`; 24:00 is the end of the day."""
+AFTERNOON_BARE_HOURS = range(1, 8)  # a constraint's bare `1`..`7` (no minutes, no am/pm) is 13:00..19:00
+
+
+def parse_time(text: str, *, bare_afternoon: bool = False) -> int:
+    """Minutes after midnight of `10`, `10:30`, `9am`, `2:30pm`; 24:00 is the end of the day. With
+    `bare_afternoon` (a spec's constraint times, not a result's 24-hour times), a bare hour in
+    AFTERNOON_BARE_HOURS is the afternoon's."""
     m = _TIME.fullmatch(text.strip())
     if not m:
         raise ExpertError(f"bad time {text.strip()!r}; use e.g. 10, 10:30, 2pm")
@@ -82,6 +89,8 @@ def parse_time(text: str) -> int:
         if not 1 <= hour <= 12:
             raise ExpertError(f"bad time {text.strip()!r}")
         hour = hour % 12 + (12 if half == "pm" else 0)
+    elif bare_afternoon and m.group(2) is None and hour in AFTERNOON_BARE_HOURS:
+        hour += 12
     if minute > 59 or hour > 24 or (hour == 24 and minute):
         raise ExpertError(f"bad time {text.strip()!r}")
     return hour * 60 + minute
@@ -157,7 +166,7 @@ def parse_schedule_spec(spec: str) -> ScheduleSpec:
                     raise ExpertError(f"constraint {item!r} names unknown task {arg!r}; tasks: {known}")
                 values.append(names[arg.casefold()])
             else:
-                values.append(parse_time(arg))
+                values.append(parse_time(arg, bare_afternoon=True))
         if kind == "window":
             if values[0] >= values[1]:
                 raise ExpertError(f"empty window {item!r}")
