@@ -25,3 +25,17 @@ def test_every_size_layer_and_C_gets_a_val_accuracy(tiny_model_dir, tmp_path):
 def test_bad_arguments_are_a_usage_error():
     with pytest.raises(SystemExit):
         plan_val_sweep.main(["--C", "0"])
+
+
+def test_concatenated_layers_are_scored_under_their_own_key(tiny_model_dir, tmp_path):
+    out = tmp_path / "sweep.json"
+    assert plan_val_sweep.main(["--examples", "40", "--layers", "1,2", "--C", "0.5", "--concat", "1+2",
+                                "--model", tiny_model_dir, "--out", str(out)]) == 0
+    rows = json.loads(out.read_text())["rows"]
+    assert [r["layer"] for r in rows] == [1, 2, "1+2"]
+    assert "| 40 | 1+2 |" in out.with_suffix(".md").read_text()
+
+
+def test_a_concat_layer_outside_layers_is_a_usage_error():
+    with pytest.raises(SystemExit):
+        plan_val_sweep.main(["--layers", "1,2", "--concat", "1+3"])
