@@ -161,3 +161,16 @@ def test_repairs_drop_only_numbers_the_query_never_states():
         ["figs:30 | -4 +7"]  # a whole invented step goes
     assert repairs(query, "word_problem", "pages:216 | -48") == []  # nothing invented, nothing to repair
     assert repairs("What is 66 / 11?", "divide", "66 / 12") == []  # word problems only
+
+
+def test_a_range_of_bare_hours_must_be_a_window():
+    # "from 11 to 2" can only be a window (the expert reads it as 11:00-14:00): a spec that drops it fails
+    query = "Book yoga (1 hour) and lunch (45 min) from 11 to 2"
+    assert "2:00 is in no constraint" in schedule_conflict(query, "yoga:1hr,lunch:45min | sequential")
+    assert schedule_conflict(query, "yoga:1hr,lunch:45min | no_overlap,window(11,2)") == ""
+    assert "5:00 is in no constraint" in schedule_conflict("Plan gym (1h) and reading (30 min) between 9 and 5",
+                                                           "gym:1hr,reading:30min | no_overlap,start(gym,9)")
+    # two bare numbers that are not clock times: lengths, or a range with a unit
+    assert query_times("Pick between 2 and 3 hours of reading")[1] == set()
+    assert query_times("between 10 and 20 min of stretching")[1] == set()
+    assert query_times("Book Ana from 9 to 5pm")[1] == {17 * 60}  # only the am/pm one is explicit

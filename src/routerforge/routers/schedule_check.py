@@ -11,8 +11,9 @@ Four rules:
   as a multiset, whenever the query states any;
 - every time in a constraint is a time the query states (`20:00`, `3pm`, `12:30 PM`, `noon`, or a bare
   hour after "at", "by", "until", "before", "after", "from", "to", "between", "and");
-- every time the query states unambiguously (with a colon, am/pm, noon or midnight) is used by some
-  constraint;
+- every time the query states unambiguously (with a colon, am/pm, noon or midnight, or a range of bare
+  hours: "from 9 to 5", "between 1 and 4", which the schedule expert reads as 9:00-17:00 and 13:00-16:00)
+  is used by some constraint;
 - a time the query gives as a start ("after 6pm", "from 9", "starts at 8", "can't start before 10", "no
   earlier than 8", "busy until 3") is not used as an end (`by`, `end_by`, `deadline`, a window's end), and
   a time it gives as an end ("before 7 pm", "by 5", "until noon", "from 9 to 17:00", "due at 5", "don't
@@ -50,6 +51,9 @@ _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?:\s*([ap])\.?m\b\.?)?", re.IGNORECASE
 _MERIDIEM = re.compile(r"\b(\d{1,2})\s*([ap])\.?\s*m\b\.?", re.IGNORECASE)
 _BARE = re.compile(r"\b(?:at|by|until|till|before|after|from|to|between|and)\s+(\d{1,2})\b(?!\s*(?:[:.]\d|h\b|hr|hour|min|m\b|%))",
                    re.IGNORECASE)
+# "from 11 to 2", "between 1 and 4": two bare hours that can only be a window (not "between 2 and 3 hours")
+_BARE_RANGE = re.compile(r"\b(?:from|between)\s+(\d{1,2})\s*(?:to|until|till|and|-)\s*(\d{1,2})\b"
+                         r"(?!\s*(?:[:.]\d|h\b|hr|hour|min|m\b|%|[ap]\.?\s*m\b))", re.IGNORECASE)
 _NAMED = {"noon": 12 * 60, "midday": 12 * 60, "midnight": 24 * 60}
 _SPEC_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
 
@@ -110,6 +114,11 @@ def _mentions(query: str) -> list[tuple[int, bool, str | None]]:
     for word, value in _NAMED.items():
         for m in re.finditer(rf"\b{word}\b", query, re.IGNORECASE):
             out.append((value, True, _role(query, m.start())))
+    for m in _BARE_RANGE.finditer(query):
+        for g in (1, 2):
+            if not any(a <= m.start(g) < b for a, b in spans):
+                out.append((_minutes(int(m.group(g)), 0, None), True, _role(query, m.start(g))))
+                spans.append(m.span(g))
     for m in _BARE.finditer(query):
         if not any(a <= m.start(1) < b for a, b in spans):
             out.append((_minutes(int(m.group(1)), 0, None), False, _role(query, m.start(1))))
