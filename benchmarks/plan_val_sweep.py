@@ -88,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.examples or min(args.examples) < 20 or not args.layers or min(args.layers) < 1 or not args.C \
             or min(args.C) <= 0:
         p.error("--examples >= 20 each, --layers >= 1 each, --C > 0 each")
-    if any(len(c) < 2 or not set(c) <= set(args.layers) for c in args.concat):
-        p.error("--concat: each combination names two or more of --layers, e.g. 8+10")
+    if any(len(set(c)) != len(c) or len(c) < 2 or not set(c) <= set(args.layers) for c in args.concat):
+        p.error("--concat: each combination names two or more different layers of --layers, e.g. 8+10")
+    args.concat = list(dict.fromkeys(args.concat))
     import torch
 
     from routerforge.io import atomic_write_json, atomic_write_text

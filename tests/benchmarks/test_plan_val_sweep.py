@@ -39,3 +39,5 @@ def test_concatenated_layers_are_scored_under_their_own_key(tiny_model_dir, tmp_
 def test_a_concat_layer_outside_layers_is_a_usage_error():
     with pytest.raises(SystemExit):
         plan_val_sweep.main(["--layers", "1,2", "--concat", "1+3"])
+    with pytest.raises(SystemExit):
+        plan_val_sweep.main(["--layers", "1,2", "--concat", "1+1"])

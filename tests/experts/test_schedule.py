@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from routerforge.experts import get_expert
 from routerforge.experts.schedule import (
     check_schedule, format_time, parse_duration, parse_schedule_result, parse_schedule_spec, parse_time,
+    read_window,
 )
 
 
@@ -98,6 +99,10 @@ def test_errors(expert, spec, fragment):
     ("a:1h,b:1h | no_overlap,start(a,3)", "a:15-16,b:9-10"),
     ("a:1h | by(7),from(6)", "a:18-19"),
     ("a:1h | start(a,5am)", "a:5-6"), ("a:1h | start(a,5:00)", "a:5-6"), ("a:1h | start(a,8)", "a:8-9"),
+    ("a:1h | start(a,05)", "a:5-6"),  # a zero-padded hour is the 24-hour clock's
+    # a window is read as a whole: a bare start before a later morning end stays in the morning
+    ("a:1h,b:1h | no_overlap,window(6,9)", "a:6-7,b:7-8"), ("a:1h | window(7,11)", "a:7-8"),
+    ("a:1h,b:1h | no_overlap,window(12,3)", "a:12-13,b:13-14"), ("a:1h | window(11,2)", "a:11-12"),
 ])
 def test_a_bare_hour_from_1_to_7_in_a_constraint_is_the_afternoon(expert, spec, expected):
     result = expert.run(spec)
@@ -113,6 +118,8 @@ def test_helpers():
     assert parse_time("12pm") == 720 and parse_time("24") == 1440
     assert parse_time("5") == 300 and parse_time("5", bare_afternoon=True) == 1020
     assert parse_time("5:00", bare_afternoon=True) == 300 and parse_time("8", bare_afternoon=True) == 480
+    assert read_window("9", "5") == (540, 1020) and read_window("1", "4") == (780, 960)
+    assert read_window("7", "11") == (420, 660) and read_window("9am", "5") == (540, 1020)
     assert format_time(570) == "9:30" and format_time(780) == "13"
     assert parse_schedule_result("A:9-11,B:13-14:30") == {"A": (540, 660), "B": (780, 870)}
 

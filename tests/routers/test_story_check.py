@@ -166,11 +166,28 @@ def test_repairs_drop_only_numbers_the_query_never_states():
 def test_a_range_of_bare_hours_must_be_a_window():
     # "from 11 to 2" can only be a window (the expert reads it as 11:00-14:00): a spec that drops it fails
     query = "Book yoga (1 hour) and lunch (45 min) from 11 to 2"
-    assert "2:00 is in no constraint" in schedule_conflict(query, "yoga:1hr,lunch:45min | sequential")
+    assert "11:00 is in no constraint" in schedule_conflict(query, "yoga:1hr,lunch:45min | sequential")
     assert schedule_conflict(query, "yoga:1hr,lunch:45min | no_overlap,window(11,2)") == ""
-    assert "5:00 is in no constraint" in schedule_conflict("Plan gym (1h) and reading (30 min) between 9 and 5",
-                                                           "gym:1hr,reading:30min | no_overlap,start(gym,9)")
-    # two bare numbers that are not clock times: lengths, or a range with a unit
-    assert query_times("Pick between 2 and 3 hours of reading")[1] == set()
-    assert query_times("between 10 and 20 min of stretching")[1] == set()
+    assert "17:00 is in no constraint" in schedule_conflict("Plan gym (1h) and reading (30 min) between 9 and 5",
+                                                            "gym:1hr,reading:30min | no_overlap,start(gym,9)")
+    assert schedule_conflict("Plan gym (1h) and reading (30 min) between 9 and 5",
+                             "gym:1hr,reading:30min | no_overlap,window(9,5)") == ""
+    assert query_times("I'm free from 9 to 5: fit in laundry (45 min)")[1] == {9 * 60, 17 * 60}
+    # two bare numbers that are counts, not clock times: lengths, people, a number to pick
+    for text in ("Pick between 2 and 3 hours of reading", "between 10 and 20 min of stretching",
+                 "a table for between 2 and 3 people", "from 10 to 12 guests", "between 6 and 8 tasks"):
+        assert query_times(text)[1] == set(), text
     assert query_times("Book Ana from 9 to 5pm")[1] == {17 * 60}  # only the am/pm one is explicit
+
+
+def test_spec_times_are_compared_as_the_expert_reads_them():
+    # start(Ana,5) is 17:00 to the expert: not the "5:00" the query states, but fine for a bare "at 5"
+    assert "is not a time the query states" in schedule_conflict(
+        "Meet Ana (1 hour) at 5:00, then Bob (30 min)", "Ana:1hr,Bob:30min | sequential,start(Ana,5)")
+    assert schedule_conflict("Meet Ana (1 hour) at 5:00, then Bob (30 min)",
+                             "Ana:1hr,Bob:30min | sequential,start(Ana,5:00)") == ""
+    assert schedule_conflict("Meet Ana (1 hour) at 5, then Bob (30 min)",
+                             "Ana:1hr,Bob:30min | sequential,start(Ana,5)") == ""
+    # window(1,4) is 13:00-16:00: the query's "1pm" and "4pm"
+    assert schedule_conflict("Alice (2hr) and Bob (1hr) between 1pm and 4pm, no overlap",
+                             "Alice:2hr,Bob:1hr | no_overlap,window(1,4)") == ""

@@ -3,9 +3,11 @@
 Spec: `Name:duration,Name:duration | constraint,constraint` (the `| constraints` part is optional).
 
 * durations: `2hr`, `1.5hr`, `90min`, `1h`, `30m`, `1h30m` (whole minutes, at most 24 h each)
-* times: `10`, `10:30`, `9am`, `2:30pm` (24-hour clock unless am/pm), except that a bare hour from 1 to 7
-  (`by(5)`, `window(9,5)`, `start(A,3)`) is the afternoon: people say "from 9 to 5" and "done by 5" for
-  17:00, and the day starts at 09:00; `5am` or `5:00` is five in the morning
+* times: `10`, `10:30`, `9am`, `2:30pm` (24-hour clock unless am/pm), except that a bare one-digit hour
+  from 1 to 7 in a constraint is the afternoon (`by(5)` 17:00, `start(A,3)` 15:00): people say "done by
+  5" for 17:00, and the day starts at 09:00; `5am` or `5:00` is five in the morning. A window is read
+  as a whole (`read_window`): `window(9,5)` 9:00-17:00, `window(1,4)` 13:00-16:00, but `window(6,9)`
+  and `window(7,11)` stay in the morning
 * constraints:
   `no_overlap` (no two tasks at once), `sequential` (in listed order, back to back allowed),
   `before(A,B)` (A ends before B starts), `after(A,B)` (A starts after B ends),
@@ -75,12 +77,21 @@ def parse_duration(text: str) -> int:
 
 
 AFTERNOON_BARE_HOURS = range(1, 8)  # a constraint's bare `1`..`7` (no minutes, no am/pm) is 13:00..19:00
+HALF_DAY = 12 * 60
+
+
+def is_bare_afternoon(text: str) -> bool:
+    """`1` .. `7` written alone (not `05`, `5:00` or `5am`): the hours `parse_time` may move past noon."""
+    text = text.strip()
+    return len(text) == 1 and text.isdigit() and int(text) in AFTERNOON_BARE_HOURS
 
 
 def parse_time(text: str, *, bare_afternoon: bool = False) -> int:
     """Minutes after midnight of `10`, `10:30`, `9am`, `2:30pm`; 24:00 is the end of the day. With
-    `bare_afternoon` (a spec's constraint times, not a result's 24-hour times), a bare hour in
-    AFTERNOON_BARE_HOURS is the afternoon's."""
+    `bare_afternoon` (a constraint's time, not a result's 24-hour times), `is_bare_afternoon` hours are
+    the afternoon's."""
+    if bare_afternoon and is_bare_afternoon(text):
+        return parse_time(text) + HALF_DAY
     m = _TIME.fullmatch(text.strip())
     if not m:
         raise ExpertError(f"bad time {text.strip()!r}; use e.g. 10, 10:30, 2pm")
@@ -89,11 +100,26 @@ def parse_time(text: str, *, bare_afternoon: bool = False) -> int:
         if not 1 <= hour <= 12:
             raise ExpertError(f"bad time {text.strip()!r}")
         hour = hour % 12 + (12 if half == "pm" else 0)
-    elif bare_afternoon and m.group(2) is None and hour in AFTERNOON_BARE_HOURS:
-        hour += 12
     if minute > 59 or hour > 24 or (hour == 24 and minute):
         raise ExpertError(f"bad time {text.strip()!r}")
     return hour * 60 + minute
+
+
+def read_window(start: str, end: str) -> tuple[int, int]:
+    """A window's two times read together: on the 24-hour clock, except that a bare 1-7 end not after
+    its start is the afternoon (`9,5` 9:00-17:00, `11,2` 11:00-14:00) and two bare 1-7 hours are both
+    the afternoon (`1,4` 13:00-16:00); a bare start before a later morning end stays (`6,9`, `7,11`)."""
+    s, e = parse_time(start), parse_time(end)
+    if is_bare_afternoon(end) and e <= s:
+        e += HALF_DAY
+    elif is_bare_afternoon(start) and is_bare_afternoon(end):
+        s, e = s + HALF_DAY, e + HALF_DAY
+    return s, e
+
+
+def clock(minutes: int) -> str:
+    """`H:MM` (a message's time, never read as a bare afternoon hour)."""
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def format_time(minutes: int) -> str:
@@ -168,6 +194,7 @@ def parse_schedule_spec(spec: str) -> ScheduleSpec:
             else:
                 values.append(parse_time(arg, bare_afternoon=True))
         if kind == "window":
+            values = list(read_window(*args))
             if values[0] >= values[1]:
                 raise ExpertError(f"empty window {item!r}")
             starts.append(values[0])
@@ -204,7 +231,7 @@ def check_schedule(spec: ScheduleSpec, times: dict[str, tuple[int, int]]) -> lis
         if e - s != dur:
             bad.append(f"{name} lasts {e - s} min, not {dur}")
         if s < spec.day_start or e > spec.day_end:
-            bad.append(f"{name} is outside {format_time(spec.day_start)}-{format_time(spec.day_end)}")
+            bad.append(f"{name} is outside {clock(spec.day_start)}-{clock(spec.day_end)}")
     order = [n for n, _ in spec.tasks]
     for kind, args in spec.constraints:
         if kind == "no_overlap":
@@ -220,11 +247,11 @@ def check_schedule(spec: ScheduleSpec, times: dict[str, tuple[int, int]]) -> lis
         elif kind == "after" and times[args[0]][0] < times[args[1]][1]:
             bad.append(f"{args[0]} is not after {args[1]}")
         elif kind == "start" and times[args[0]][0] != args[1]:
-            bad.append(f"{args[0]} does not start at {format_time(args[1])}")
+            bad.append(f"{args[0]} does not start at {clock(args[1])}")
         elif kind == "not_before" and times[args[0]][0] < args[1]:
-            bad.append(f"{args[0]} starts before {format_time(args[1])}")
+            bad.append(f"{args[0]} starts before {clock(args[1])}")
         elif kind == "end_by" and times[args[0]][1] > args[1]:
-            bad.append(f"{args[0]} ends after {format_time(args[1])}")
+            bad.append(f"{args[0]} ends after {clock(args[1])}")
     return bad
 
 
@@ -252,7 +279,7 @@ def solve(spec: ScheduleSpec) -> dict[str, tuple[int, int]]:
     starts, ends, intervals = {}, {}, []
     for name, dur in spec.tasks:
         if dur > hi - lo:
-            raise ExpertError(f"{name} ({dur} min) does not fit in {format_time(lo)}-{format_time(hi)}")
+            raise ExpertError(f"{name} ({dur} min) does not fit in {clock(lo)}-{clock(hi)}")
         starts[name] = model.NewIntVar(lo, hi - dur, f"s_{name}")
         ends[name] = model.NewIntVar(lo + dur, hi, f"e_{name}")
         intervals.append(model.NewIntervalVar(starts[name], dur, ends[name], f"i_{name}"))

@@ -11,9 +11,11 @@ Four rules:
   as a multiset, whenever the query states any;
 - every time in a constraint is a time the query states (`20:00`, `3pm`, `12:30 PM`, `noon`, or a bare
   hour after "at", "by", "until", "before", "after", "from", "to", "between", "and");
-- every time the query states unambiguously (with a colon, am/pm, noon or midnight, or a range of bare
-  hours: "from 9 to 5", "between 1 and 4", which the schedule expert reads as 9:00-17:00 and 13:00-16:00)
-  is used by some constraint;
+- every time the query states unambiguously (with a colon, am/pm, noon or midnight, or a range of two
+  bare hours up to 12 that ends the phrase: "from 9 to 5", "between 1 and 4, ...", read as the schedule
+  expert reads `window(9,5)` and `window(1,4)`: 9:00-17:00, 13:00-16:00) is used by some constraint;
+- a constraint's time is compared as the expert reads it (a bare 1-7 is the afternoon, a window is read
+  as a whole: `experts.schedule.read_window`), and a bare hour of the query may be either half of the day;
 - a time the query gives as a start ("after 6pm", "from 9", "starts at 8", "can't start before 10", "no
   earlier than 8", "busy until 3") is not used as an end (`by`, `end_by`, `deadline`, a window's end), and
   a time it gives as an end ("before 7 pm", "by 5", "until noon", "from 9 to 17:00", "due at 5", "don't
@@ -28,7 +30,7 @@ from __future__ import annotations
 import re
 
 from routerforge.experts.base import ExpertError
-from routerforge.experts.schedule import parse_duration
+from routerforge.experts.schedule import HALF_DAY, is_bare_afternoon, parse_duration, parse_time, read_window
 from routerforge.routers.story_check import EN_NUMBERS
 
 _N = r"(\d+(?:\.\d+)?|\b(?:" + "|".join(sorted(EN_NUMBERS, key=len, reverse=True)) + r"|an?)\b)"
@@ -51,9 +53,11 @@ _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?:\s*([ap])\.?m\b\.?)?", re.IGNORECASE
 _MERIDIEM = re.compile(r"\b(\d{1,2})\s*([ap])\.?\s*m\b\.?", re.IGNORECASE)
 _BARE = re.compile(r"\b(?:at|by|until|till|before|after|from|to|between|and)\s+(\d{1,2})\b(?!\s*(?:[:.]\d|h\b|hr|hour|min|m\b|%))",
                    re.IGNORECASE)
-# "from 11 to 2", "between 1 and 4": two bare hours that can only be a window (not "between 2 and 3 hours")
-_BARE_RANGE = re.compile(r"\b(?:from|between)\s+(\d{1,2})\s*(?:to|until|till|and|-)\s*(\d{1,2})\b"
-                         r"(?!\s*(?:[:.]\d|h\b|hr|hour|min|m\b|%|[ap]\.?\s*m\b))", re.IGNORECASE)
+# "from 11 to 2", "between 1 and 4": two bare hours that end the phrase ("between 2 and 3 people", "2 and 3
+# hours" and "from 1 to 10 guests" are counts), read as the expert reads window(11,2)
+_BARE_RANGE = re.compile(r"\b(?:from|between)\s+(1[0-2]|0?[1-9])\s*(?:to|until|till|and|-)\s*(1[0-2]|0?[1-9])\b"
+                         r"(?=\s*(?:$|[.,;!?)]|:(?!\d)|o['’]?clock\b|today\b|tomorrow\b|tonight\b|on\b|for\b|and\b|then\b|"
+                         r"with\b|please\b))", re.IGNORECASE)
 _NAMED = {"noon": 12 * 60, "midday": 12 * 60, "midnight": 24 * 60}
 _SPEC_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
 
@@ -115,13 +119,16 @@ def _mentions(query: str) -> list[tuple[int, bool, str | None]]:
         for m in re.finditer(rf"\b{word}\b", query, re.IGNORECASE):
             out.append((value, True, _role(query, m.start())))
     for m in _BARE_RANGE.finditer(query):
-        for g in (1, 2):
-            if not any(a <= m.start(g) < b for a, b in spans):
-                out.append((_minutes(int(m.group(g)), 0, None), True, _role(query, m.start(g))))
+        if not any(a <= m.start(g) < b for a, b in spans for g in (1, 2)):
+            for g, minutes in zip((1, 2), read_window(m.group(1), m.group(2))):
+                out.append((minutes, True, _role(query, m.start(g))))
                 spans.append(m.span(g))
     for m in _BARE.finditer(query):
         if not any(a <= m.start(1) < b for a, b in spans):
-            out.append((_minutes(int(m.group(1)), 0, None), False, _role(query, m.start(1))))
+            hour, role = m.group(1), _role(query, m.start(1))
+            out.append((_minutes(int(hour), 0, None), False, role))
+            if is_bare_afternoon(hour):  # "at 5": five in the morning or in the afternoon
+                out.append((_minutes(int(hour), 0, None) + HALF_DAY, False, role))
     out = [o for o in out if o[0] is not None]
     # midnight is also the day's 0:00 (stated, not required)
     return out + [(0, False, role) for minutes, _, role in out if minutes == 24 * 60]
@@ -168,14 +175,21 @@ def _constraint_times(spec: str) -> list[tuple[str, int | None, str | None, str]
     out = []
     for name, args in re.findall(r"(\w+)\s*\(([^()]*)\)", spec.split("|", 1)[1]):
         name, parts = name.lower(), args.split(",")
+        window = name == "window" and len(parts) == 2 and all(_SPEC_TIME.match(p) for p in parts)
         for i, arg in enumerate(parts):
-            m = _SPEC_TIME.match(arg)
-            if m:
-                role = ("start" if i == 0 else "end") if name == "window" and len(parts) == 2 else \
+            if _SPEC_TIME.match(arg):
+                role = ("start" if i == 0 else "end") if window else \
                     "start" if name in _SPEC_START else "end" if name in _SPEC_END else None
-                out.append((arg.strip(), _minutes(int(m.group(1)), int(m.group(2) or 0), m.group(3)), role,
-                            f"{name}({args})"))
+                out.append((arg.strip(), _expert_minutes(parts, i, window), role, f"{name}({args})"))
     return out
+
+
+def _expert_minutes(parts: list[str], i: int, window: bool) -> int | None:
+    """The time `parts[i]` of a constraint as the schedule expert reads it (None: it does not)."""
+    try:
+        return read_window(*parts)[i] if window else parse_time(parts[i], bare_afternoon=True)
+    except ExpertError:
+        return None
 
 
 def schedule_conflict(query: str, spec: str) -> str:
