@@ -103,6 +103,7 @@ def test_errors(expert, spec, fragment):
     # a window is read as a whole: a bare start before a later morning end stays in the morning
     ("a:1h,b:1h | no_overlap,window(6,9)", "a:6-7,b:7-8"), ("a:1h | window(7,11)", "a:7-8"),
     ("a:1h,b:1h | no_overlap,window(12,3)", "a:12-13,b:13-14"), ("a:1h | window(11,2)", "a:11-12"),
+    ("a:1h | from(7),by(11)", "a:7-8"), ("a:1h | by(5),from(9)", "a:9-10"),  # one from + one by: a window
 ])
 def test_a_bare_hour_from_1_to_7_in_a_constraint_is_the_afternoon(expert, spec, expected):
     result = expert.run(spec)

@@ -7,7 +7,7 @@ Spec: `Name:duration,Name:duration | constraint,constraint` (the `| constraints`
   from 1 to 7 in a constraint is the afternoon (`by(5)` 17:00, `start(A,3)` 15:00): people say "done by
   5" for 17:00, and the day starts at 09:00; `5am` or `5:00` is five in the morning. A window is read
   as a whole (`read_window`): `window(9,5)` 9:00-17:00, `window(1,4)` 13:00-16:00, but `window(6,9)`
-  and `window(7,11)` stay in the morning
+  and `window(7,11)` stay in the morning; one `from(T)` with one `by(T)` is read the same way
 * constraints:
   `no_overlap` (no two tasks at once), `sequential` (in listed order, back to back allowed),
   `before(A,B)` (A ends before B starts), `after(A,B)` (A starts after B ends),
@@ -169,6 +169,7 @@ def parse_schedule_spec(spec: str) -> ScheduleSpec:
     out = ScheduleSpec(tasks)
     starts: list[int] = []  # explicit day starts (window, from) and ends (window, by)
     ends: list[int] = []
+    bounds: dict[str, list[tuple[int, str]]] = {"from": [], "by": []}  # (index in starts/ends, time as written)
     for item in _split_top(cons_text) if cons_text.strip() else []:
         m = _CALL.fullmatch(item)
         if not item or not m:
@@ -201,12 +202,17 @@ def parse_schedule_spec(spec: str) -> ScheduleSpec:
             ends.append(values[1])
         elif kind == "by":
             ends.append(values[0])
+            bounds["by"].append((len(ends) - 1, args[0]))
         elif kind == "from":
             starts.append(values[0])
+            bounds["from"].append((len(starts) - 1, args[0]))
         else:
             out.constraints.append((kind, tuple(values)))
         if len(out.constraints) > MAX_CONSTRAINTS:
             raise ExpertError(f"more than {MAX_CONSTRAINTS} constraints")
+    if len(bounds["from"]) == len(bounds["by"]) == 1:  # from(7),by(11) is a window, read as one: 7:00-11:00
+        (i, first), (j, last) = bounds["from"][0], bounds["by"][0]
+        starts[i], ends[j] = read_window(first, last)
     # every window/from/by holds at once, whatever their order: the day is their intersection
     window = bool(starts)
     if starts:

@@ -181,6 +181,16 @@ def _constraint_times(spec: str) -> list[tuple[str, int | None, str | None, str]
                 role = ("start" if i == 0 else "end") if window else \
                     "start" if name in _SPEC_START else "end" if name in _SPEC_END else None
                 out.append((arg.strip(), _expert_minutes(parts, i, window), role, f"{name}({args})"))
+    # one from(T) with one by(T) is a window to the expert (from(7),by(11): 7:00-11:00)
+    pair = [k for k, (_, _, _, c) in enumerate(out) if re.fullmatch(r"(?:from|by)\([^,]*\)", c, re.I)]
+    if sorted(out[k][3][:2].lower() for k in pair) == ["by", "fr"]:
+        pair.sort(key=lambda k: out[k][3][:2].lower() != "fr")  # from first
+        try:
+            times = read_window(out[pair[0]][0], out[pair[1]][0])
+        except ExpertError:
+            times = (None, None)
+        for k, minutes in zip(pair, times):
+            out[k] = (out[k][0], minutes, *out[k][2:])
     return out
 
 
