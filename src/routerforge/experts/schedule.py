@@ -117,6 +117,15 @@ def read_window(start: str, end: str) -> tuple[int, int]:
     return s, e
 
 
+def read_day_bounds(froms: list[str], bys: list[str]) -> tuple[list[int], list[int]]:
+    """The times of `from(T)` and `by(T)` constraints as the expert reads them: one of each is a window
+    read as a whole (`from(7),by(11)` 7:00-11:00), any other mix time by time."""
+    if len(froms) == len(bys) == 1:
+        start, end = read_window(froms[0], bys[0])
+        return [start], [end]
+    return [parse_time(t, bare_afternoon=True) for t in froms], [parse_time(t, bare_afternoon=True) for t in bys]
+
+
 def clock(minutes: int) -> str:
     """`H:MM` (a message's time, never read as a bare afternoon hour)."""
     return f"{minutes // 60}:{minutes % 60:02d}"
@@ -169,7 +178,8 @@ def parse_schedule_spec(spec: str) -> ScheduleSpec:
     out = ScheduleSpec(tasks)
     starts: list[int] = []  # explicit day starts (window, from) and ends (window, by)
     ends: list[int] = []
-    bounds: dict[str, list[tuple[int, str]]] = {"from": [], "by": []}  # (index in starts/ends, time as written)
+    froms: list[str] = []  # from(T) and by(T) as written: read together after the loop (read_day_bounds)
+    bys: list[str] = []
     for item in _split_top(cons_text) if cons_text.strip() else []:
         m = _CALL.fullmatch(item)
         if not item or not m:
@@ -201,18 +211,16 @@ def parse_schedule_spec(spec: str) -> ScheduleSpec:
             starts.append(values[0])
             ends.append(values[1])
         elif kind == "by":
-            ends.append(values[0])
-            bounds["by"].append((len(ends) - 1, args[0]))
+            bys.append(args[0])
         elif kind == "from":
-            starts.append(values[0])
-            bounds["from"].append((len(starts) - 1, args[0]))
+            froms.append(args[0])
         else:
             out.constraints.append((kind, tuple(values)))
         if len(out.constraints) > MAX_CONSTRAINTS:
             raise ExpertError(f"more than {MAX_CONSTRAINTS} constraints")
-    if len(bounds["from"]) == len(bounds["by"]) == 1:  # from(7),by(11) is a window, read as one: 7:00-11:00
-        (i, first), (j, last) = bounds["from"][0], bounds["by"][0]
-        starts[i], ends[j] = read_window(first, last)
+    day_starts, day_ends = read_day_bounds(froms, bys)
+    starts += day_starts
+    ends += day_ends
     # every window/from/by holds at once, whatever their order: the day is their intersection
     window = bool(starts)
     if starts:

@@ -30,7 +30,9 @@ from __future__ import annotations
 import re
 
 from routerforge.experts.base import ExpertError
-from routerforge.experts.schedule import HALF_DAY, is_bare_afternoon, parse_duration, parse_time, read_window
+from routerforge.experts.schedule import (
+    HALF_DAY, is_bare_afternoon, parse_duration, parse_time, read_day_bounds, read_window,
+)
 from routerforge.routers.story_check import EN_NUMBERS
 
 _N = r"(\d+(?:\.\d+)?|\b(?:" + "|".join(sorted(EN_NUMBERS, key=len, reverse=True)) + r"|an?)\b)"
@@ -56,8 +58,8 @@ _BARE = re.compile(r"\b(?:at|by|until|till|before|after|from|to|between|and)\s+(
 # "from 11 to 2", "between 1 and 4": two bare hours that end the phrase ("between 2 and 3 people", "2 and 3
 # hours" and "from 1 to 10 guests" are counts), read as the expert reads window(11,2)
 _BARE_RANGE = re.compile(r"\b(?:from|between)\s+(1[0-2]|0?[1-9])\s*(?:to|until|till|and|-)\s*(1[0-2]|0?[1-9])\b"
-                         r"(?=\s*(?:$|[.,;!?)]|:(?!\d)|o['’]?clock\b|today\b|tomorrow\b|tonight\b|on\b|for\b|and\b|then\b|"
-                         r"with\b|please\b))", re.IGNORECASE)
+                         r"(?=\s*(?:$|[.,;!?)]|:(?!\d)|o['’]?clock\b|today\b|tomorrow\b|tonight\b|on\b|for\b|"
+                         r"and\b|then\b|with\b|please\b))", re.IGNORECASE)
 _NAMED = {"noon": 12 * 60, "midday": 12 * 60, "midnight": 24 * 60}
 _SPEC_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
 
@@ -172,25 +174,23 @@ def _constraint_times(spec: str) -> list[tuple[str, int | None, str | None, str]
     "start", "end" or None (a constraint this check does not know)."""
     if "|" not in spec:
         return []
+    calls = [(name.lower(), args) for name, args in re.findall(r"(\w+)\s*\(([^()]*)\)", spec.split("|", 1)[1])]
+    bounds = {k: [a for n, a in calls if n == k and "," not in a and _SPEC_TIME.match(a)] for k in ("from", "by")}
+    try:  # from(T) and by(T) as the expert reads them (one of each: a window)
+        day = dict(zip(("from", "by"), map(iter, read_day_bounds(bounds["from"], bounds["by"]))))
+    except ExpertError:
+        day = {"from": iter(()), "by": iter(())}
     out = []
-    for name, args in re.findall(r"(\w+)\s*\(([^()]*)\)", spec.split("|", 1)[1]):
-        name, parts = name.lower(), args.split(",")
+    for name, args in calls:
+        parts = args.split(",")
         window = name == "window" and len(parts) == 2 and all(_SPEC_TIME.match(p) for p in parts)
         for i, arg in enumerate(parts):
             if _SPEC_TIME.match(arg):
                 role = ("start" if i == 0 else "end") if window else \
                     "start" if name in _SPEC_START else "end" if name in _SPEC_END else None
-                out.append((arg.strip(), _expert_minutes(parts, i, window), role, f"{name}({args})"))
-    # one from(T) with one by(T) is a window to the expert (from(7),by(11): 7:00-11:00)
-    pair = [k for k, (_, _, _, c) in enumerate(out) if re.fullmatch(r"(?:from|by)\([^,]*\)", c, re.I)]
-    if sorted(out[k][3][:2].lower() for k in pair) == ["by", "fr"]:
-        pair.sort(key=lambda k: out[k][3][:2].lower() != "fr")  # from first
-        try:
-            times = read_window(out[pair[0]][0], out[pair[1]][0])
-        except ExpertError:
-            times = (None, None)
-        for k, minutes in zip(pair, times):
-            out[k] = (out[k][0], minutes, *out[k][2:])
+                bound = name in day and len(parts) == 1
+                minutes = next(day[name], None) if bound else _expert_minutes(parts, i, window)
+                out.append((arg.strip(), minutes, role, f"{name}({args})"))
     return out
 
 
