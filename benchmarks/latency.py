@@ -12,6 +12,9 @@ On the first N queries of the run's held-out test split, in one process and on o
   decoding would have picked; `same_as_one_token` counts the queries whose expert and spec agree;
 - ungrounded: the constrained path without grounded decoding (no checks of the spec against the query,
   no beam candidates: the `ungrounded` router): what grounding costs in time, and buys in answers;
+- chat_gate: the constrained path with the chat gate (RUN/chat_gate.json from `routerforge probe gate`):
+  requests it is sure are chat are decided from the first layers of the prefill (routers/chat_gate.py);
+  every other path runs without it;
 - probe: `ProbeRouter.route` / `route_batch` — the expert from a linear probe on the prefill's hidden
   states, only the spec generated (needs RUN/probe.json from `routerforge probe fit`);
 - llama.cpp: the constrained path with its passes (and grounding's beams) run by llama.cpp on the run's
@@ -118,7 +121,8 @@ def measure(args: argparse.Namespace) -> dict:
     queries = [r["query"] for r in rows]
     naive_n = min(args.naive_n, len(queries))
     router = Router.from_run(args.run, batch_size=args.batch_size, engine="torch")
-    drafts = router.draft_tokens
+    drafts, gate = router.draft_tokens, router.chat_gate
+    router.chat_gate = None  # only the chat_gate path has it (RUN/chat_gate.json, `routerforge probe gate`)
 
     def setting(fn, **attrs):  # the same loaded router, with these attributes while fn runs
         def call(*a):
@@ -137,6 +141,9 @@ def measure(args: argparse.Namespace) -> dict:
                              setting(router.route_batch, draft_tokens=drafts), len(queries)),
              "ungrounded": (setting(router.route, draft_tokens=drafts, grounding=False),
                             setting(router.route_batch, draft_tokens=drafts, grounding=False), len(queries))}
+    if gate is not None:
+        paths["chat_gate"] = (setting(router.route, draft_tokens=drafts, chat_gate=gate),
+                              setting(router.route_batch, draft_tokens=drafts, chat_gate=gate), len(queries))
     if (Path(args.run) / "probe.json").is_file():
         from routerforge.routers.probe import ProbeRouter
 
@@ -179,8 +186,9 @@ def measure(args: argparse.Namespace) -> dict:
 
     ref, fast = results["one_token"]["decisions"], results["constrained"]["decisions"]
     results["constrained"]["same_as_one_token"] = sum(a == b for a, b in zip(ref, fast))
-    if "llama.cpp" in results:
-        results["llama.cpp"]["same_as_one_token"] = sum(a == b for a, b in zip(ref, results["llama.cpp"]["decisions"]))
+    for name in ("chat_gate", "llama.cpp"):
+        if name in results:
+            results[name]["same_as_one_token"] = sum(a == b for a, b in zip(ref, results[name]["decisions"]))
     base = results["naive"]
     for entry in results.values():
         entry["speedup_p50_vs_naive"] = base["p50_ms"] / entry["p50_ms"]

@@ -21,6 +21,7 @@ from routerforge.models.loading import contiguous_head_input
 from routerforge.models.prompts import prompt_text, router_messages, system_prompt
 from routerforge.routers.base import Routed, finish
 from routerforge.routers.calibration import path_class_mass
+from routerforge.routers.chat_gate import GATE_FILE, ChatGate
 from routerforge.routers.grounding import grounded, repairs
 from routerforge.routers.prefill import PrefixCache
 from routerforge.experts.base import Expert
@@ -38,7 +39,7 @@ class Router:
                  chat_model=None, max_spec_tokens: int = 72, batch_size: int = 16, name: str = "trained",
                  temperature: float = 1.0, abstain_below: float | None = None, system: str | None = None,
                  grounding: bool = True, candidates: int = 8, read_numbers: bool = False,
-                 draft_tokens: int = 8, draft_budget: int = 16, engine=None) -> None:
+                 draft_tokens: int = 8, draft_budget: int = 16, engine=None, chat_gate=None) -> None:
         self.model, self.tok = model.eval(), tokenizer
         contiguous_head_input(self.model)  # (load_model does it too; a model built elsewhere may not have it)
         self.fewshot, self.constrained, self.name = fewshot, constrained, name
@@ -88,6 +89,8 @@ class Router:
         self.spec_cap = {e: min(max_spec_tokens, get_expert(e).max_spec_tokens) for e in self.experts}
         # a decoder that runs decide_batch's passes elsewhere (routers/llamacpp.py), or None for torch
         self.engine = engine(self) if callable(engine) else engine
+        # decides the requests it is sure are chat from the first layers of the prefill (chat_gate.py)
+        self.chat_gate = chat_gate
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod
@@ -112,6 +115,9 @@ class Router:
             kw.setdefault("temperature", c.get("temperature", 1.0))
             kw.setdefault("abstain_below", c.get("abstain_below"))
         kw.setdefault("chat_model", info["base_loader"])
+        gate = Path(run_dir) / GATE_FILE
+        if "chat_gate" not in kw and gate.is_file():
+            kw["chat_gate"] = ChatGate.load(gate)
         if engine == "llama.cpp":
             from routerforge.routers.llamacpp import LlamaCppDecoder, gguf_for_run
 
@@ -144,8 +150,7 @@ class Router:
             chunk = queries[i : i + self.batch_size]
             t0 = time.perf_counter()
             decided = []  # (expert or None, spec, raw, confidence) after abstention
-            decisions = self.decide_batch(chunk)
-            alternatives = self._alternatives
+            decisions, alternatives, gated = self._decide_gated(chunk)
             for expert, spec, raw, conf in decisions:
                 if expert is not None and self.abstain_below is not None and conf is not None \
                         and conf < self.abstain_below:
@@ -153,8 +158,8 @@ class Router:
                 decided.append((expert, spec, raw, conf))
             grounding = self._ground_batch(chunk, [(e, s) for e, s, _, _ in decided])
             share = (time.perf_counter() - t0) / len(chunk)  # batch latency split evenly per query
-            for q, (expert, spec, raw, conf), (gspec, path, reason), alts in zip(chunk, decided, grounding,
-                                                                                alternatives):
+            for q, (expert, spec, raw, conf), (gspec, path, reason), alts, gate in zip(chunk, decided, grounding,
+                                                                                      alternatives, gated):
                 started = time.perf_counter() - share
                 if expert is None:
                     out.append(Routed(q, expert="", spec=spec, ok=False, raw=raw, confidence=conf,
@@ -162,13 +167,23 @@ class Router:
                     continue
                 chat = self.chat_reply if with_chat_answers else None
                 routed = finish(q, expert, gspec, started=started, raw=raw, confidence=conf, chat_answer=chat)
-                routed.extra["decode_path"] = path
+                routed.extra["decode_path"] = "chat_gate" if gate else path
                 if alts:
                     routed.extra["alternatives"] = alts
                 if reason:
                     routed.extra["grounding"] = reason
                 out.append(routed)
         return out
+
+    def _decide_gated(self, queries: list[str]) -> tuple[list[tuple], list[list[dict]], list[bool]]:
+        """decide_batch's (decisions, alternatives) with the chat gate first: the rows it lets out are
+        chat, decided from its first layers; the others go through decide_batch as they would without it."""
+        gate = self.chat_gate.exits(self, queries) if self.chat_gate is not None else [None] * len(queries)
+        rest = [q for q, g in zip(queries, gate) if g is None]
+        decided = iter(zip(self.decide_batch(rest), self._alternatives) if rest else ())
+        chat = default_expert()
+        out = [next(decided) if g is None else ((chat, "", f"{chat}:", g), []) for g in gate]
+        return [d for d, _ in out], [a for _, a in out], [g is not None for g in gate]
 
     # ---- grounded decoding --------------------------------------------------------------------
     def _ground_batch(self, queries: list[str], decided: list[tuple[str | None, str]]) -> list[tuple[str, str, str]]:

@@ -2,12 +2,16 @@
 
     routerforge probe fit --run RUN [--layer L] [--position last|mean] [--split train] [--C 1.0]
     routerforge probe calibrate --run RUN [--target-precision 0.95 | --abstain-below X] [--split val]
+    routerforge probe gate --run RUN [--layers 4,6,8,10,12] [--precision 1.0] [--train-rows 2000]
 
 `fit` writes RUN/probe.json (then `routerforge eval --run RUN --routers trained,probe` compares
 hidden-state routing with generated routing). `calibrate` fits a temperature for the generated
 router's expert-name confidence on the validation split, reports ECE (15 bins) before and after,
 picks the abstention threshold (below it the router answers `chat`) and writes RUN/calibration.json,
 which `Router.from_run` reads; when RUN/probe.json exists the probe is calibrated the same way.
+`gate` fits the chat gate (routers/chat_gate.py) and writes RUN/chat_gate.json, which `Router.from_run`
+reads: requests it is sure are chat are decided from the first layers of the prefill. Delete the file
+to route without it.
 """
 
 from __future__ import annotations
@@ -43,6 +47,18 @@ def add_parser(subparsers) -> None:
     c.add_argument("--no-probe", action="store_true", help="leave RUN/probe.json alone")
     c.set_defaults(func=run_calibrate)
 
+    g = sub.add_parser("gate", help="fit the chat gate (chat decided from the first layers); writes RUN/chat_gate.json")
+    g.add_argument("--run", type=Path, required=True, help="trained run directory")
+    g.add_argument("--layers", default="4,6,8,10,12", help="candidate layers, comma-separated (default 4,6,8,10,12)")
+    g.add_argument("--position", default="last", choices=("last", "mean"),
+                   help="last prompt token (default) or the mean over the query's tokens")
+    g.add_argument("--precision", type=float, default=1.0,
+                   help="share of the val rows the gate lets out that must be chat (default 1.0: all)")
+    g.add_argument("--train-rows", type=int, default=2000, help="train rows the probe is fitted on (default 2000)")
+    g.add_argument("--C", type=float, nargs="+", default=[0.01, 0.1, 1.0],
+                   help="candidate inverse L2 strengths of the logistic regression (default 0.01 0.1 1)")
+    g.set_defaults(func=run_gate)
+
 
 def run_fit(args: argparse.Namespace) -> int:
     from rich.console import Console
@@ -77,6 +93,46 @@ def run_fit(args: argparse.Namespace) -> int:
     console.print(f"layer {probe.layer} of {probe.meta['n_layers']}, train accuracy "
                   f"{probe.meta['train_accuracy']:.3f}{ece}")
     print(f"probe written to {path}")
+    return 0
+
+
+def run_gate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from routerforge.models.runs import read_run_info
+    from routerforge.routers.chat_gate import GATE_FILE, fit_chat_gate
+    from routerforge.train.calibrate import split_rows
+
+    try:
+        layers = [int(x) for x in args.layers.split(",") if x.strip()]
+    except ValueError:
+        raise InputError(f"--layers must be comma-separated integers, got {args.layers!r}") from None
+    if not layers or min(args.C) <= 0 or args.train_rows < 2 or not 0 < args.precision <= 1:
+        raise InputError("--layers needs a layer, --C must be positive, --train-rows at least 2, "
+                         "--precision in (0, 1]")
+    read_run_info(args.run)  # fail fast: no model load for a bad path
+    train, val = split_rows(args.run, "train"), split_rows(args.run, "val")
+    from routerforge.routers.generated import Router
+
+    console = Console()
+    router = Router.from_run(args.run, chat_gate=None)
+    with console.status(f"fitting the chat gate on {min(len(train), args.train_rows)} train rows"):
+        gate = fit_chat_gate(router, train, val, layers=layers, Cs=tuple(args.C), position=args.position,
+                             precision=args.precision, max_train=args.train_rows)
+    path = gate.save(args.run / GATE_FILE)
+    meta = gate.probe.meta
+    table = Table(title=f"chat gate ({args.position} token; threshold set: {meta['n_threshold_chat']} chat rows "
+                        f"of {meta['n_threshold']})")
+    for col in ("layer", "C", "exit above", "chat rows let out", "layer passes saved"):
+        table.add_column(col, justify="right")
+    for row in meta["candidates"].values():
+        mark = " *" if row["layer"] == gate.probe.layer and row["C"] == meta["C"] else ""
+        table.add_row(f"{row['layer']}{mark}", f"{row['C']:g}", f"{row['exit_above']:.4f}", str(row["chat_out"]),
+                      f"{row['passes_saved']:.1f}")
+    console.print(table)
+    print(f"chat gate written to {path} (layer {gate.probe.layer} of {meta['n_layers']}, C {meta['C']:g}, exit above "
+          f"{gate.exit_above:.4f}); delete it to route without the gate")
     return 0
 
 

@@ -1,0 +1,119 @@
+"""The chat gate (routers/chat_gate.py, `routerforge probe gate`) on the tiny trained run."""
+
+import json
+
+import numpy as np
+import pytest
+
+from routerforge.cli import main
+from routerforge.io import read_jsonl
+from routerforge.routers.chat_gate import GATE_FILE, ChatGate, _threshold, fit_chat_gate, shallow_states
+from routerforge.routers.probe import Probe, prefill
+
+
+@pytest.fixture(scope="module")
+def router(tiny_run):
+    from routerforge.routers.generated import Router
+
+    return Router.from_run(tiny_run, max_spec_tokens=8)
+
+
+def _queries(run, split="test", n=6):
+    return [r["query"] for r in read_jsonl(run / "data" / f"{split}.jsonl")[:n]]
+
+
+def test_shallow_states_are_the_full_prefills_states_at_that_layer(router, tiny_run):
+    queries = _queries(tiny_run)
+    out, lengths = prefill(router, queries, output_hidden_states=True)
+    states, got = shallow_states(router, queries, [1])  # (the tiny model has 2 layers)
+    assert got == lengths and set(states) == {1}
+    assert np.allclose(states[1].float().numpy(), out.hidden_states[1].float().numpy(), atol=1e-5)
+    for bad in ([0], [2], []):  # an exit after the last layer skips nothing
+        with pytest.raises(ValueError):
+            shallow_states(router, queries, bad)
+
+
+def test_threshold_lets_out_only_what_reaches_the_precision():
+    p = np.array([0.99, 0.95, 0.9, 0.8, 0.7, 0.6])
+    chat = np.array([True, True, False, True, True, False])
+    assert _threshold(p, chat, 1.0) == (0.9, 2)  # the expert row at 0.9 stops it: exits are p > 0.9
+    assert _threshold(p, chat, 0.8) == (0.6, 4)  # 4 chat of 5 let out
+    assert _threshold(np.array([0.9, 0.5]), np.array([False, True]), 1.0) == (1.0, 0)  # never exits
+    tied = np.array([0.9, 0.9, 0.5])
+    assert _threshold(tied, np.array([True, False, True]), 1.0) == (1.0, 0)  # a tie leaves together
+
+
+def _gate(router, layer, exit_above, chat_weight):
+    """A gate at `layer` whose P(chat) is the same for every query (zero weights, a bias)."""
+    hidden = router.model.config.hidden_size
+    probe = Probe(layer, "last", ["chat", "expert"], np.zeros((2, hidden)), np.array([chat_weight, 0.0]))
+    return ChatGate(probe, exit_above)
+
+
+def test_the_gate_decides_chat_and_leaves_the_rest_to_the_router(router, tiny_run):
+    queries = _queries(tiny_run)
+    plain = [(r.expert, r.spec) for r in router.route_batch(queries)]
+    router.chat_gate = _gate(router, 1, 0.5, 5.0)  # P(chat) = 0.993 > 0.5 for every query
+    try:
+        passes = router.passes
+        routed = router.route_batch(queries)
+        assert router.passes == passes  # no full pass ran
+        assert {(r.expert, r.spec, r.extra["decode_path"]) for r in routed} == {("chat", "", "chat_gate")}
+        assert all(0.99 < r.confidence < 1 for r in routed)
+        router.chat_gate = _gate(router, 1, 0.999, 5.0)  # below the threshold: the full router decides
+        assert [(r.expert, r.spec) for r in router.route_batch(queries)] == plain
+        assert all(r.extra["decode_path"] != "chat_gate" for r in router.route_batch(queries))
+    finally:
+        router.chat_gate = None
+
+
+def test_gate_cli_fits_saves_and_the_run_loads_it(tiny_run_copy, capsys):
+    from routerforge.routers.generated import Router
+
+    assert main(["probe", "gate", "--run", str(tiny_run_copy), "--layers", "1", "--train-rows", "40"]) == 0
+    assert "chat gate written" in capsys.readouterr().out
+    data = json.loads((tiny_run_copy / GATE_FILE).read_text())
+    assert data["layer"] == 1 and {c["layer"] for c in data["candidates"].values()} == {1} and data["n_fit"] <= 40
+    assert len(data["candidates"]) == 3 and data["n_threshold"] > 0  # three Cs; the rest of train + val
+    gate = ChatGate.load(tiny_run_copy / GATE_FILE)
+    router = Router.from_run(tiny_run_copy, max_spec_tokens=8)
+    assert router.chat_gate is not None and router.chat_gate.exit_above == gate.exit_above
+    routed = router.route_batch(_queries(tiny_run_copy))
+    assert all(r.expert != "" for r in routed)
+    assert Router.from_run(tiny_run_copy, chat_gate=None).chat_gate is None
+
+
+def test_fit_chat_gate_meets_its_precision_on_the_threshold_rows(router, tiny_run):
+    from routerforge.experts import class_of
+    from routerforge.routers.chat_gate import gate_features
+
+    train, val = read_jsonl(tiny_run / "data" / "train.jsonl"), read_jsonl(tiny_run / "data" / "val.jsonl")
+    gate = fit_chat_gate(router, train, val, layers=[1], Cs=(0.1,), max_train=20, max_threshold=1000)
+    assert gate.probe.meta["n_fit"] == 20 and gate.probe.meta["n_threshold"] == len(train) - 20 + len(val)
+    x = gate_features(router, [r["query"] for r in val], [gate.probe.layer], "last")[gate.probe.layer]
+    out = gate.p_chat(x) > gate.exit_above
+    assert all(class_of(r["expert"]) == "chat" for r, o in zip(val, out) if o)
+    with pytest.raises(ValueError):
+        fit_chat_gate(router, train, [], layers=[1])
+
+
+@pytest.mark.parametrize("argv", [
+    ["probe", "gate", "--run", "/nonexistent/run"],
+    ["probe", "gate", "--run", "/nonexistent/run", "--layers", "a,b"],
+    ["probe", "gate", "--run", "/nonexistent/run", "--precision", "0"],
+])
+def test_gate_cli_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip()
+
+
+def test_malformed_gate_file_is_a_clear_error(tmp_path):
+    path = tmp_path / GATE_FILE
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        ChatGate.load(path)
+    path.write_text(json.dumps({"layer": 1, "classes": ["chat", "expert"], "coef": [[0.0], [0.0]],
+                                "intercept": [0.0, 0.0]}))
+    with pytest.raises(ValueError, match="exit_above"):
+        ChatGate.load(path)
