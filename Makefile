@@ -61,8 +61,9 @@ test-fast: install
 	$(BIN)/pytest -q -m "not model and not e2e"
 
 # README "Results": every number there comes from `make bench` (RUN= picks the trained run; default
-# runs/demo, trained by `make demo`). The probe is fitted and both routers calibrated on the run's val
-# split (abstain -> chat below $(PRECISION) val precision), then every router is scored on every benchmark,
+# runs/demo, trained by `make demo`). The probe and the chat gate are fitted (the gate: chat decided from
+# the first layers of the prefill, docs/runtime.md), both routers calibrated on the run's val split
+# (abstain -> chat below $(PRECISION) val precision), then every router is scored on every benchmark,
 # then latency on an otherwise idle machine, then RESULTS.md. About an hour on the 2-core dev machine
 # (eight routers, grounded decoding runs beams on the specs it rejects).
 # `reference` is the original experiment's budget (configs/cot_standardization.yaml: ~450 rows, 1 epoch,
@@ -78,6 +79,7 @@ bench: install llamacpp
 	test -f $(RUN)/COMPLETE || $(BIN)/routerforge demo
 	test -f $(REF)/COMPLETE || $(BIN)/routerforge train --config configs/cot_standardization.yaml --out $(REF) --force
 	test -f $(RUN)/probe.json || $(BIN)/routerforge probe fit --run $(RUN)
+	test -f $(RUN)/chat_gate.json || $(BIN)/routerforge probe gate --run $(RUN)
 	$(BIN)/routerforge probe calibrate --run $(RUN) --target-precision $(PRECISION)
 	$(EVAL) --benchmark heldout --report $(BENCH)/heldout
 	$(EVAL) --benchmark clinc150 --report $(BENCH)/clinc150
