@@ -326,26 +326,3 @@ PRODUCTION: list[dict] = [
 
 NUMBER_WORDS: dict[int, str] = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
                                 9: "nine", 10: "ten", 12: "twelve"}
-
-# the last step of a story that sells what there is at a price each (`eggs:16 | -3 -4 *2`): (present, past),
-# {them} what is sold ("the rest", "all of them"), {p} the price as the story writes money, {other} a buyer
-SELL_STEPS: list[tuple[str, str]] = [
-    ("sells {them} at {p} each", "sold {them} at {p} each"), ("sells {them} for {p} each", "sold {them} for {p} each"),
-    ("sells {them} for {p} apiece", "sold {them} for {p} apiece"),
-    ("sells {them} to {other} at {p} each", "sold {them} to {other} at {p} each"),
-    ("sells {them} at the market for {p} each", "sold {them} at the market for {p} each"),
-]
-# what is sold, (present, past): after something was taken away, and otherwise
-SELL_REST: list[tuple[str, str]] = [("the rest", "the rest"), ("what is left", "what was left"),
-                                    ("the remaining {noun}", "the remaining {noun}"),
-                                    ("the leftover {noun}", "the leftover {noun}"),
-                                    ("all that is left", "all that was left")]
-SELL_ALL: list[tuple[str, str]] = [("them all", "them all"), ("all of them", "all of them"),
-                                   ("all the {noun}", "all the {noun}"), ("every one of them", "every one of them")]
-# the question of a selling story: (present, past); {unit} is the story's money word (dollars, euros)
-SELL_QUESTIONS: list[tuple[str, str]] = [
-    ("How much money does {pron} make?", "How much money did {pron} make?"),
-    ("How much does {pron} earn from the sale?", "How much did {pron} earn from the sale?"),
-    ("How many {unit} does {pron} get for them?", "How many {unit} did {pron} get for them?"),
-    ("How much money does {pron} take in?", "How much money did {pron} take in?"),
-]

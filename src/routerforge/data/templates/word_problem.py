@@ -22,8 +22,8 @@ from routerforge.data.slots import NAMES, cap, join_and, plain
 from routerforge.data.templates.base import Pools, Sample, Template, pick
 from routerforge.data.templates.word_data import (BINS, CONTAINERS, CROWDS, EXTRAS, FRACTIONS, GOODS, GROUP_PHRASES,
                                                   GROUP_STEPS, GROUPS, ITEMS, MONEY, MONEY_RATE_STARTS, MONEY_STEPS,
-                                                  NUMBER_WORDS, PERCENT_OFF, PRODUCTION, PRODUCTS, RATE_SCENES, SELL_ALL,
-                                                  SELL_QUESTIONS, SELL_REST, SELL_STEPS, SHARERS, VOICES)
+                                                  NUMBER_WORDS, PERCENT_OFF, PRODUCTION, PRODUCTS, RATE_SCENES, SHARERS,
+                                                  VOICES)
 
 Op = tuple[str, int]  # ("+", 3)
 TENSE = {"present": 0, "past": 1}
@@ -374,18 +374,6 @@ def _share(rng: random.Random, value: int, noun: str, after_steps: str, mixed: b
     return Step(f"/{k}", ["share", k], phrase, keep), q
 
 
-def _sell(rng: random.Random, noun: str, after_steps: str, ctx: dict) -> tuple[Step, tuple[str, str]]:
-    """The last step, selling what there is at a price each: (`*p`, (present question, past question))."""
-    money = _Money(rng)
-    p = rng.choice([2, 2, 3, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25])
-    them = [w.format(noun=noun) for w in pick(rng, SELL_REST if after_steps == "removed" else SELL_ALL)]
-    present, past = pick(rng, SELL_STEPS)
-    phrase = (present.format(them=them[0], p=money(p), other=ctx["other"]),
-              past.format(them=them[1], p=money(p), other=ctx["other"]))
-    q = tuple(x.format(pron=ctx["pron"], unit=money.entity) for x in pick(rng, SELL_QUESTIONS))
-    return Step(f"*{p}", ["sell", p], phrase, money.keep), q
-
-
 REMOVING = {"-", "-k*p", "-p*k", "-r*t", "frac", "pct", "half"}  # step kinds that take something away
 
 
@@ -448,8 +436,6 @@ def _apply_record(value: Fraction, record: list) -> Fraction:
         return value / nums[0]
     if kind == "share_sum":
         return value / (nums[0] + nums[1])
-    if kind == "sell":
-        return value * nums[0]
     raise ValueError(kind)
 
 
@@ -496,11 +482,10 @@ def _sample(query: str, entity: str, start: str, steps: list[Step], slots: dict,
 
 def items_story(tid: str, pattern: str, *, start: str = "group", tense: str = "present", n: tuple[int, int] = (1, 3),
                 kinds: tuple[str, ...] = ("+", "-", "+k*m", "-r*t", "frac", "pct", "half"), need: str = "",
-                share: str = "", sell: bool = False, steps: str = "inline") -> Template:
+                share: str = "", steps: str = "inline") -> Template:
     """A story about countable items. `start`: "group" (`{start}` is "5 boxes of 8 apples", spec `5*8`) or
     "plain" (`{start}` is "40 apples"); then n steps from `kinds` (`need`: at least one of these kinds);
-    `share`: "" | "plain" | "mixed" ends with an equal share and `{question}` asks for one share; `sell`
-    ends selling what there is at a price each (`*p`; the entity stays the item) and `{question}` asks for the money.
+    `share`: "" | "plain" | "mixed" ends with an equal share and `{question}` asks for one share.
     Placeholders: {Name} {name} {Pron} {pron} {start} {noun} {steps} {question}."""
 
     def render(rng: random.Random, pools: Pools) -> Sample:
@@ -534,9 +519,6 @@ def items_story(tid: str, pattern: str, *, start: str = "group", tense: str = "p
                     continue
                 drawn.append(shared[0])
                 question = shared[1]
-            if sell:
-                sold, question = _sell(rng, noun, _before(drawn), ctx)
-                drawn.append(sold)
             t = TENSE[tense]
             clauses = [s.phrase[t] for s in drawn]
             text = _join(rng, clauses) if steps == "inline" else _sentences_of(rng, clauses, pron)
@@ -721,16 +703,6 @@ STEP_TEMPLATES: list[Template] = [
                 kinds=("+", "-", "+k*m", "-r*t"), share="plain"),
     items_story("steps_then_share_past", "{Name} bought {start}, {steps}. {question}", n=(1, 2), tense="past",
                 kinds=("+", "-"), share="plain"),
-    # selling what is left at a price each, the money asked for (`eggs:16 | -3 -4 *2`; issue 11's spec)
-    items_story("sell_the_rest", "{Name} has {start}. {Pron} {steps}. {question}", start="plain", n=(1, 3),
-                kinds=("+", "-", "-r*t", "frac", "half"), sell=True),
-    items_story("sell_the_rest_past", "{Name} had {start}. {Pron} {steps}. {question}", start="plain", tense="past",
-                n=(1, 2), kinds=("+", "-"), sell=True),
-    items_story("sell_in_sentences", "{Name} starts with {start}. {steps} {question}", start="plain", n=(1, 3),
-                kinds=("+", "-", "frac"), sell=True, steps="sentences"),
-    items_story("sell_groups", "{Name} buys {start} and {steps}. {question}", n=(0, 2), kinds=("+", "-"), sell=True),
-    items_story("sell_inline", "After {name} gets {start}, {pron} {steps}. {question}", start="plain", n=(1, 2),
-                kinds=("-",), sell=True),
     money_story("wage_then_spend", "{Name} {start}. {Pron} {steps}. How much money does {pron} have now?",
                 start="rate", n=(1, 2), kinds=("+", "-", "-k*p", "-p*k", "frac", "pct", "half")),
     money_story("wage_then_spend_past", "Last month {name} {start}. Then {pron} {steps}. How much of that money "
