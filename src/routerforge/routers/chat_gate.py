@@ -10,7 +10,7 @@ run (a forward hook stops the pass after layer L). Below it the row is decided e
 gate, by the full router; its first L layers are computed again (a fraction of one pass, next to the
 ~9 passes of an expert decision).
 
-The probe is `probe.Probe` with the classes `chat` and `expert`, fitted on 2,000 rows of the run's train
+The probe is `linear_probe.Probe` with the classes `chat` and `expert`, fitted on 2,000 rows of the run's train
 split (gold class: chat or not). Its threshold is the lowest above which every row of a threshold set that
 the gate lets out is chat (`precision`, default 1.0): the val split plus up to 3,000 train rows the probe
 was not fitted on (the model was trained on them, the probe was not). Val alone has ~60 chat rows, and a
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from routerforge.errors import InputError
-from routerforge.routers.probe import POSITIONS, Probe, _fit_linear, pool
+from routerforge.routers.linear_probe import POSITIONS, Probe, _fit_linear, pool
 
 GATE_FILE = "chat_gate.json"
 CHAT, EXPERT = "chat", "expert"

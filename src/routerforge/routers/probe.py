@@ -17,18 +17,15 @@ validation rows. The probe's temperature is fitted on the validation rows (calib
 
 from __future__ import annotations
 
-import json
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from routerforge.errors import InputError
-from routerforge.experts import default_expert
 from routerforge.routers.base import Routed, finish
+from routerforge.routers.linear_probe import POSITIONS, Probe, _fit_linear, pool
 
-POSITIONS = ("last", "mean")
 DEPTH_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 PROBE_FILE = "probe.json"
 
@@ -38,16 +35,6 @@ PROBE_FILE = "probe.json"
 def prefill(router, queries: list[str], tails: list[list[int]] | None = None, *, output_hidden_states: bool = False):
     """The router's batched prefill (`router.prefix.prefill`): (model output, suffix lengths)."""
     return router.prefix.prefill(queries, tails, output_hidden_states=output_hidden_states)
-
-
-def pool(layer_states, lengths: list[int], position: str) -> np.ndarray:
-    """[B, T, H] states of left-padded rows -> [B, H]: the last token, or the mean of each row's own tokens."""
-    x = layer_states.float()
-    if position == "last":
-        return x[:, -1].numpy().astype(np.float64)
-    if position == "mean":
-        return np.stack([x[b, x.shape[1] - n:].mean(0).numpy() for b, n in enumerate(lengths)]).astype(np.float64)
-    raise InputError(f"position must be one of {POSITIONS}, got {position!r}")
 
 
 def features(router, queries: list[str], layers: list[int], position: str = "last",
@@ -71,89 +58,6 @@ def candidate_layers(depth: int) -> list[int]:
 
 
 # ---------------------------------------------------------------- the probe
-
-@dataclass
-class Probe:
-    layer: int
-    position: str
-    classes: list[str]
-    coef: np.ndarray  # [K, H]
-    intercept: np.ndarray  # [K]
-    temperature: float = 1.0
-    abstain_below: float | None = None
-    meta: dict = field(default_factory=dict)  # val accuracy, layer scores, ECE, sizes, date
-
-    def logits(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(x, np.float64) @ self.coef.T + self.intercept
-
-    def choose(self, x: np.ndarray) -> list[tuple[str, float]]:
-        """(expert, confidence) per row, the confidence being the probability of the expert's class
-        (the arithmetic experts share `math`); below `abstain_below` the expert is `chat`."""
-        from routerforge.experts import class_of
-
-        z = self.logits(x) / self.temperature
-        p = np.exp(z - z.max(1, keepdims=True))
-        p /= p.sum(1, keepdims=True)
-        cls = np.array([class_of(c) for c in self.classes])
-        out = []
-        for row in p:
-            k = int(row.argmax())
-            conf = float(row[cls == cls[k]].sum())
-            abstain = self.abstain_below is not None and conf < self.abstain_below
-            out.append((default_expert() if abstain else self.classes[k], conf))
-        return out
-
-    def to_json(self) -> dict:
-        return {"layer": self.layer, "position": self.position, "classes": self.classes,
-                "coef": self.coef.tolist(), "intercept": self.intercept.tolist(),
-                "temperature": self.temperature, "abstain_below": self.abstain_below, **self.meta}
-
-    @classmethod
-    def from_json(cls, d: dict) -> "Probe":
-        try:
-            coef, intercept = np.asarray(d["coef"], np.float64), np.asarray(d["intercept"], np.float64)
-            classes, position = list(d["classes"]), d.get("position", "last")
-            probe = cls(int(d["layer"]), position, classes, coef, intercept, float(d.get("temperature", 1.0)),
-                        d.get("abstain_below"),
-                        {k: v for k, v in d.items() if k not in {"layer", "position", "classes", "coef", "intercept",
-                                                                  "temperature", "abstain_below"}})
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"malformed probe: {exc}") from None
-        if coef.ndim != 2 or coef.shape[0] != len(classes) or intercept.shape != (len(classes),):
-            raise InputError(f"malformed probe: coef {coef.shape} / intercept {intercept.shape} "
-                             f"do not match {len(classes)} classes")
-        if position not in POSITIONS or probe.temperature <= 0:
-            raise InputError(f"malformed probe: position {position!r}, temperature {probe.temperature}")
-        return probe
-
-    def save(self, path: str | Path) -> Path:
-        from routerforge.io import atomic_write_text
-
-        return atomic_write_text(path, json.dumps(self.to_json()) + "\n")
-
-    @classmethod
-    def load(cls, path: str | Path) -> "Probe":
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"no probe at {path}; fit one with `routerforge probe fit --run {path.parent}`")
-        try:
-            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: not valid JSON: {exc}") from None
-
-
-def _fit_linear(x: np.ndarray, y: list[str], C: float, seed: int) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Standardise + logistic regression, folded into one linear map (classes, coef, intercept)."""
-    from sklearn.linear_model import LogisticRegression
-
-    mu, sd = x.mean(0), x.std(0) + 1e-6
-    clf = LogisticRegression(C=C, max_iter=2000, random_state=seed).fit((x - mu) / sd, y)
-    w, b = clf.coef_, clf.intercept_
-    if len(clf.classes_) == 2:  # sklearn's binary form: p(class 1) = sigmoid(w.x + b) = softmax([0, w.x + b])
-        w, b = np.vstack([np.zeros_like(w), w]), np.concatenate([[0.0], b])
-    coef = w / sd
-    return [str(c) for c in clf.classes_], coef, b - coef @ mu
-
 
 def _accuracy(probe: Probe, x: np.ndarray, y: list[str]) -> float:
     pred = probe.logits(x).argmax(1)
