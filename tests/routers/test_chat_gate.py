@@ -117,3 +117,20 @@ def test_malformed_gate_file_is_a_clear_error(tmp_path):
                                 "intercept": [0.0, 0.0]}))
     with pytest.raises(ValueError, match="exit_above"):
         ChatGate.load(path)
+
+
+def test_latency_benchmark_measures_the_gate_beside_the_paths_without_it(tiny_run_copy, tmp_path, monkeypatch):
+    import runpy
+    from pathlib import Path
+
+    from routerforge.routers.generated import Router
+
+    assert main(["probe", "gate", "--run", str(tiny_run_copy), "--layers", "1", "--train-rows", "20"]) == 0
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "latency.py"
+    bench = runpy.run_path(str(script), run_name="latency_bench")
+    monkeypatch.setattr(Router, "route_naive", Router.route)
+    out = tmp_path / "lat.json"
+    assert bench["main"](["--run", str(tiny_run_copy), "--n", "3", "--naive-n", "2", "--out", str(out)]) == 0
+    paths = json.loads(out.read_text())["paths"]
+    assert set(paths) == {"naive", "one_token", "constrained", "ungrounded", "chat_gate"}
+    assert 0 <= paths["chat_gate"]["same_as_one_token"] <= 3

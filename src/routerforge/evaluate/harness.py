@@ -33,7 +33,7 @@ def _progress(enabled: bool):
 def _prediction(routed: Routed) -> dict:
     d = routed.to_dict()
     d["expert_class"] = routed.expert_class
-    if "decode_path" in routed.extra:  # greedy / candidate:i / repaired / ungrounded (grounded decoding)
+    if "decode_path" in routed.extra:  # greedy / candidate:i / repaired / ungrounded (grounded decoding) / chat_gate
         d["decode_path"] = routed.extra["decode_path"]
     return d
 
