@@ -134,3 +134,13 @@ def test_latency_benchmark_measures_the_gate_beside_the_paths_without_it(tiny_ru
     paths = json.loads(out.read_text())["paths"]
     assert set(paths) == {"naive", "one_token", "constrained", "ungrounded", "chat_gate"}
     assert 0 <= paths["chat_gate"]["same_as_one_token"] <= 3
+
+
+def test_a_gate_fitted_on_another_model_is_a_clear_error(router):
+    hidden = router.model.config.hidden_size
+    with pytest.raises(ValueError, match="refit it"):
+        ChatGate(Probe(1, "last", ["chat", "expert"], np.zeros((2, hidden + 1)), np.zeros(2)), 0.5).check_fits(
+            router.model)
+    with pytest.raises(ValueError, match="refit it"):
+        _gate(router, 5, 0.5, 0.0).check_fits(router.model)  # the tiny model has 2 layers
+    _gate(router, 1, 0.5, 0.0).check_fits(router.model)

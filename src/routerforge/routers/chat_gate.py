@@ -89,10 +89,15 @@ class ChatGate:
     exit_above: float  # P(chat) above which the decision is chat without the remaining layers
 
     def p_chat(self, x: np.ndarray) -> np.ndarray:
-        z = self.probe.logits(x)
-        z = z - z.max(1, keepdims=True)
-        p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
-        return p[:, self.probe.classes.index(CHAT)]
+        return self.probe.probabilities(x)[:, self.probe.classes.index(CHAT)]
+
+    def check_fits(self, model) -> None:
+        """A clear error for a gate fitted on another model (width or depth), before any request."""
+        width, depth = int(model.config.hidden_size), int(model.config.num_hidden_layers)
+        if self.probe.coef.shape[1] != width or not 1 <= self.probe.layer < depth:
+            raise InputError(f"the chat gate reads layer {self.probe.layer} states of width "
+                             f"{self.probe.coef.shape[1]}, but the model has {depth} layers of width {width}; "
+                             f"refit it with `routerforge probe gate`")
 
     def exits(self, router, queries: list[str]) -> list[float | None]:
         """P(chat) for the rows the gate decides (chat), None for the rows the full router must decide."""

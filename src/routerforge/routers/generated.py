@@ -91,6 +91,8 @@ class Router:
         self.engine = engine(self) if callable(engine) else engine
         # decides the requests it is sure are chat from the first layers of the prefill (chat_gate.py)
         self.chat_gate = chat_gate
+        if chat_gate is not None:
+            chat_gate.check_fits(self.model)
 
     # ---- construction -------------------------------------------------------------------------
     @classmethod

@@ -45,14 +45,18 @@ class Probe:
     def logits(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(x, np.float64) @ self.coef.T + self.intercept
 
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """[N, K] softmax((W x + b) / T) over `classes`."""
+        z = self.logits(x) / self.temperature
+        p = np.exp(z - z.max(1, keepdims=True))
+        return p / p.sum(1, keepdims=True)
+
     def choose(self, x: np.ndarray) -> list[tuple[str, float]]:
         """(expert, confidence) per row, the confidence being the probability of the expert's class
         (the arithmetic experts share `math`); below `abstain_below` the expert is `chat`."""
         from routerforge.experts import class_of
 
-        z = self.logits(x) / self.temperature
-        p = np.exp(z - z.max(1, keepdims=True))
-        p /= p.sum(1, keepdims=True)
+        p = self.probabilities(x)
         cls = np.array([class_of(c) for c in self.classes])
         out = []
         for row in p:
