@@ -35,6 +35,7 @@ import os
 import platform
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 
@@ -176,6 +177,7 @@ def measure(args: argparse.Namespace) -> dict:
                  "expert_p95_ms": percentile(spec, 95), "n_chat": len(chat),
                  "passes_per_query": (router.passes - passes) / n if name != "naive" else None,
                  "decisions": [[r.expert, r.spec] for r in routed],
+                 "decode_paths": dict(Counter(r.extra.get("decode_path", "?") for r in routed)),
                  "single_qps": n / (sum(ms) / 1000),
                  "batched_qps": time_batched(batched, queries[:n], args.batch_size) if batched else None,
                  **accuracy(rows[:n], routed)}

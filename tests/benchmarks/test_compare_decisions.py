@@ -29,3 +29,22 @@ def test_other_queries_or_a_bad_file_are_one_line_and_exit_2(tmp_path, capsys):
     assert compare_decisions.main([str(a), str(b)]) == 2
     assert compare_decisions.main([str(a), str(tmp_path / "missing.jsonl")]) == 2
     assert capsys.readouterr().err.count("error:") == 2
+
+
+def test_eval_predictions_add_paths_gold_and_a_markdown_file(tmp_path, capsys):
+    def rows(path, decisions):
+        path.write_text("".join(json.dumps({"query": q, "expert": e, "spec": s, "class_ok": ok, "decode_path": p,
+                                            "truth": {"expert_class": g}}) + "\n"
+                                for q, e, s, ok, p, g in decisions))
+        return path
+
+    a = rows(tmp_path / "a.jsonl", [("q1", "time", "time", True, "greedy", "time"), ("q2", "time", "Seattle", False,
+                                                                                      "greedy", "chat")])
+    b = rows(tmp_path / "b.jsonl", [("q1", "chat", "", False, "chat_gate", "time"), ("q2", "chat", "", True,
+                                                                                    "chat_gate", "chat")])
+    out = tmp_path / "cmp.md"
+    assert compare_decisions.main([str(a), str(b), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "B's decode paths: chat_gate 2" in printed and "expert class right: A 1, B 1" in printed
+    assert "'q1', gold time" in printed and "B chat:  (wrong) [chat_gate]" in printed
+    assert out.read_text() == f"```\n{printed}```\n"

@@ -7,7 +7,8 @@ import pytest
 
 from routerforge.cli import main
 from routerforge.io import read_jsonl
-from routerforge.routers.chat_gate import GATE_FILE, ChatGate, _threshold, fit_chat_gate, shallow_states
+from routerforge.routers.chat_gate import (GATE_FILE, ChatGate, _threshold, fit_chat_gate, gate_features,
+                                          shallow_states)
 from routerforge.routers.probe import Probe, prefill
 
 
@@ -67,6 +68,62 @@ def test_the_gate_decides_chat_and_leaves_the_rest_to_the_router(router, tiny_ru
         router.chat_gate = None
 
 
+def _calls(module):
+    """A counter of the module's forward calls (remove with .handle.remove())."""
+    class Count:
+        n = 0
+    count = Count()
+
+    def hook(*_):
+        count.n += 1
+    count.handle = module.register_forward_hook(hook)
+    return count
+
+
+def test_a_batch_the_gate_lets_nothing_out_of_is_one_pass_not_two(router, tiny_run):
+    queries = _queries(tiny_run, n=1)
+    first = _calls(router.model.model.layers[0])
+    try:
+        plain = router.route_batch(queries)
+        without = first.n
+        router.chat_gate = _gate(router, 1, 0.999, 5.0)  # lets nothing out
+        first.n = 0
+        gated = router.route_batch(queries)
+        assert first.n == without  # the gate read the router's own prefill: layer 1 ran no extra time
+        assert [(r.expert, r.spec) for r in gated] == [(r.expert, r.spec) for r in plain]
+        router.chat_gate = _gate(router, 1, 0.5, 5.0)  # lets everything out: layer 2 never runs
+        last = _calls(router.model.model.layers[1])
+        try:
+            assert router.route_batch(queries)[0].extra["decode_path"] == "chat_gate" and last.n == 0
+        finally:
+            last.handle.remove()
+    finally:
+        first.handle.remove()
+        router.chat_gate = None
+
+
+@pytest.mark.parametrize("position", ["last", "mean"])
+def test_a_mixed_batch_decides_each_row_as_it_would_alone(router, tiny_run, position):
+    queries = _queries(tiny_run, n=6)
+    hidden = router.model.config.hidden_size
+    coef = np.zeros((2, hidden))
+    coef[0] = np.random.default_rng(0).normal(size=hidden)  # P(chat) differs from row to row
+    gate = ChatGate(Probe(1, position, ["chat", "expert"], coef, np.zeros(2)), 0.5)
+    p = np.sort(gate.p_chat(gate_features(router, queries, [1], (position,))[1, position]))
+    gate.exit_above = float(p[2] + p[3]) / 2  # half the rows leave at the gate, none near the threshold
+    p = gate.p_chat(gate_features(router, queries, [1], (position,))[1, position])
+    assert 0 < (p > gate.exit_above).sum() < len(queries)
+    router.chat_gate = gate
+    try:
+        alone = [router.route_batch([q])[0] for q in queries]
+        batch = router.route_batch(queries)
+    finally:
+        router.chat_gate = None
+    for a, b, out in zip(alone, batch, p > gate.exit_above):
+        assert (a.expert, a.spec, a.extra["decode_path"]) == (b.expert, b.spec, b.extra["decode_path"])
+        assert (b.extra["decode_path"] == "chat_gate") == bool(out)
+
+
 def test_gate_cli_fits_saves_and_the_run_loads_it(tiny_run_copy, capsys):
     from routerforge.routers.generated import Router
 
@@ -74,7 +131,8 @@ def test_gate_cli_fits_saves_and_the_run_loads_it(tiny_run_copy, capsys):
     assert "chat gate written" in capsys.readouterr().out
     data = json.loads((tiny_run_copy / GATE_FILE).read_text())
     assert data["layer"] == 1 and {c["layer"] for c in data["candidates"].values()} == {1} and data["n_fit"] <= 40
-    assert len(data["candidates"]) == 3 and data["n_threshold"] > 0  # three Cs; the rest of train + val
+    assert len(data["candidates"]) == 6 and data["n_threshold"] > 0  # two positions x three Cs; rest of train + val
+    assert {c["position"] for c in data["candidates"].values()} == {"last", "mean"}
     gate = ChatGate.load(tiny_run_copy / GATE_FILE)
     router = Router.from_run(tiny_run_copy, max_spec_tokens=8)
     assert router.chat_gate is not None and router.chat_gate.exit_above == gate.exit_above
@@ -90,7 +148,8 @@ def test_fit_chat_gate_meets_its_precision_on_the_threshold_rows(router, tiny_ru
     train, val = read_jsonl(tiny_run / "data" / "train.jsonl"), read_jsonl(tiny_run / "data" / "val.jsonl")
     gate = fit_chat_gate(router, train, val, layers=[1], Cs=(0.1,), max_train=20, max_threshold=1000)
     assert gate.probe.meta["n_fit"] == 20 and gate.probe.meta["n_threshold"] == len(train) - 20 + len(val)
-    x = gate_features(router, [r["query"] for r in val], [gate.probe.layer], "last")[gate.probe.layer]
+    layer, position = gate.probe.layer, gate.probe.position
+    x = gate_features(router, [r["query"] for r in val], [layer], (position,))[layer, position]
     out = gate.p_chat(x) > gate.exit_above
     assert all(class_of(r["expert"]) == "chat" for r, o in zip(val, out) if o)
     with pytest.raises(ValueError):
@@ -101,6 +160,7 @@ def test_fit_chat_gate_meets_its_precision_on_the_threshold_rows(router, tiny_ru
     ["probe", "gate", "--run", "/nonexistent/run"],
     ["probe", "gate", "--run", "/nonexistent/run", "--layers", "a,b"],
     ["probe", "gate", "--run", "/nonexistent/run", "--precision", "0"],
+    ["probe", "gate", "--run", "/nonexistent/run", "--positions", "first"],
 ])
 def test_gate_cli_errors_exit_2(argv, capsys):
     assert main(argv) == 2
@@ -134,6 +194,7 @@ def test_latency_benchmark_measures_the_gate_beside_the_paths_without_it(tiny_ru
     paths = json.loads(out.read_text())["paths"]
     assert set(paths) == {"naive", "one_token", "constrained", "ungrounded", "chat_gate"}
     assert 0 <= paths["chat_gate"]["same_as_one_token"] <= 3
+    assert sum(paths["chat_gate"]["decode_paths"].values()) == 3
 
 
 def test_a_gate_fitted_on_another_model_is_a_clear_error(router):

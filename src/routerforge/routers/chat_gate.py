@@ -1,21 +1,26 @@
 """The chat gate: a `chat` decision from the first layers of the prefill (issue 12).
 
-    routerforge probe gate --run RUN [--layers 4,6,8,10] [--precision 1.0]   # writes RUN/chat_gate.json
+    routerforge probe gate --run RUN [--layers 4,6,8,10,12] [--positions last,mean] [--precision 1.0]
+                                                     # writes RUN/chat_gate.json
 
 Most requests in front of a router are chat (CLINC150: 384 of 444), and a chat decision is one prefill
-pass through all 30 layers. The gate reads the hidden state after layer L (L << 30) of that same
-prefill, with the router's own prompt and cached prefix, and a binary linear probe says how likely the
+pass through all 30 layers. The gate reads the hidden states after layer L (L << 30) of that same
+prefill (the last prompt token's, or the mean over the query's tokens), with the router's own prompt and cached prefix, and a binary linear probe says how likely the
 request is chat. Above the gate's threshold the decision is `chat` and the remaining 30 - L layers never
 run (a forward hook stops the pass after layer L). Below it the row is decided exactly as without a
-gate, by the full router; its first L layers are computed again (a fraction of one pass, next to the
-~9 passes of an expert decision).
+gate, by the full router. On torch the gate reads the router's own first pass (`watch`): a batch whose
+rows it lets out none of goes on through the remaining layers, so a single request pays nothing for
+the gate but a [H] dot product. A batch where it lets out some rows but not all stops, and the other
+rows are decided by the full router, with their first L layers computed again (a share of one pass,
+next to the ~9 passes of an expert decision). The llama.cpp engine's rows get the same from a torch
+pass cut off at layer L (`exits`).
 
 The probe is `linear_probe.Probe` with the classes `chat` and `expert`, fitted on 2,000 rows of the run's train
 split (gold class: chat or not). Its threshold is the lowest above which every row of a threshold set that
 the gate lets out is chat (`precision`, default 1.0): the val split plus up to 3,000 train rows the probe
 was not fitted on (the model was trained on them, the probe was not). Val alone has ~60 chat rows, and a
-threshold from it let expert rows out on the test split and on CLINC150. Per candidate layer and C, the
-gate that saves the most layer passes there is kept: (depth - layer) / depth for each chat row let out.
+threshold from it let expert rows out on the test split and on CLINC150. Per candidate layer, position
+and C, the gate that saves the most layer passes there is kept: (depth - layer) / depth for each chat row let out.
 The router then skips only what the gate is sure of; `routerforge eval` and `benchmarks/latency.py` show
 what it costs in accuracy (decode path `chat_gate`).
 """
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +44,15 @@ CHAT, EXPERT = "chat", "expert"
 
 class _Stop(Exception):
     """Raised by the hook after layer L: the rest of the forward pass is not needed."""
+
+
+class GateExit(Exception):
+    """The router's first pass stopped at the gate's layer because the gate let out some of its rows:
+    `exits[i]` is row i's P(chat) if the gate lets it out, None if the full router must decide it."""
+
+    def __init__(self, exits: list[float | None]) -> None:
+        super().__init__(f"the chat gate let out {sum(e is not None for e in exits)} of {len(exits)} rows")
+        self.exits = exits
 
 
 def shallow_states(router, queries: list[str], layers: list[int]) -> tuple[dict, list[int]]:
@@ -71,16 +86,17 @@ def shallow_states(router, queries: list[str], layers: list[int]) -> tuple[dict,
     return got, [len(s) for s in suffixes]
 
 
-def gate_features(router, queries: list[str], layers: list[int], position: str,
-                  batch_size: int | None = None) -> dict[int, np.ndarray]:
-    """layer -> [N, H] pooled states of the queries, from prefills cut off after the deepest layer."""
+def gate_features(router, queries: list[str], layers: list[int], positions: tuple[str, ...] = ("last",),
+                  batch_size: int | None = None) -> dict[tuple[int, str], np.ndarray]:
+    """(layer, position) -> [N, H] pooled states of the queries, from prefills cut off after the deepest
+    layer (one pass per batch, whatever the number of layers and positions)."""
     bs = batch_size or router.batch_size
-    parts: dict[int, list] = {layer: [] for layer in layers}
+    parts: dict[tuple[int, str], list] = {(layer, p): [] for layer in layers for p in positions}
     for i in range(0, len(queries), bs):
         states, lengths = shallow_states(router, queries[i:i + bs], layers)
-        for layer in layers:
-            parts[layer].append(pool(states[layer], lengths, position))
-    return {layer: np.concatenate(p) for layer, p in parts.items()}
+        for layer, p in parts:
+            parts[(layer, p)].append(pool(states[layer], lengths, p))
+    return {key: np.concatenate(p) for key, p in parts.items()}
 
 
 @dataclass
@@ -102,8 +118,30 @@ class ChatGate:
     def exits(self, router, queries: list[str]) -> list[float | None]:
         """P(chat) for the rows the gate decides (chat), None for the rows the full router must decide."""
         states, lengths = shallow_states(router, queries, [self.probe.layer])
-        p = self.p_chat(pool(states[self.probe.layer], lengths, self.probe.position))
-        return [float(x) if x > self.exit_above else None for x in p]
+        return self._exits(pool(states[self.probe.layer], lengths, self.probe.position))
+
+    def _exits(self, x: np.ndarray) -> list[float | None]:
+        return [float(p) if p > self.exit_above else None for p in self.p_chat(x)]
+
+    @contextmanager
+    def watch(self, model, lengths: list[int]):
+        """Within it, the model's next forward pass (a left-padded prefill of rows with these suffix
+        lengths) is read after the gate's layer: if the gate lets out any of its rows, the pass stops
+        there with `GateExit`; if none, it goes on, unchanged. Later passes are not read."""
+        blocks = model.model.layers
+
+        def hook(_module, _inputs, output):
+            handle.remove()  # the first pass only (torch copies its hook list before calling it)
+            states = output[0] if isinstance(output, tuple) else output
+            exits = self._exits(pool(states, lengths, self.probe.position))
+            if any(e is not None for e in exits):
+                raise GateExit(exits)
+
+        handle = blocks[self.probe.layer - 1].register_forward_hook(hook)
+        try:
+            yield
+        finally:
+            handle.remove()
 
     def save(self, path: str | Path) -> Path:
         from routerforge.io import atomic_write_text
@@ -141,16 +179,17 @@ def _threshold(p: np.ndarray, is_chat: np.ndarray, precision: float) -> tuple[fl
 
 
 def fit_chat_gate(router, train_rows: list[dict], val_rows: list[dict], *, layers: list[int],
-                  Cs: tuple[float, ...] = (0.01, 0.1, 1.0), position: str = "last", precision: float = 1.0,
-                  max_train: int = 2000, max_threshold: int = 3000, seed: int = 0) -> ChatGate:
-    """Fit the gate's probe per candidate layer and C on `max_train` train rows; choose its threshold on the
-    val rows plus up to `max_threshold` train rows the probe was not fitted on (val alone is ~60 chat
-    rows: a threshold from it let out expert rows on the test split); keep the (layer, C) that saves
-    the most layer passes on the chat rows it lets out there, (depth - layer) / depth each."""
+                  Cs: tuple[float, ...] = (0.01, 0.1, 1.0), positions: tuple[str, ...] = POSITIONS,
+                  precision: float = 1.0, max_train: int = 2000, max_threshold: int = 3000,
+                  seed: int = 0) -> ChatGate:
+    """Fit the gate's probe per candidate layer, position and C on `max_train` train rows; choose its
+    threshold on the val rows plus up to `max_threshold` train rows the probe was not fitted on (val alone
+    is ~60 chat rows: a threshold from it let out expert rows on the test split); keep the candidate that
+    saves the most layer passes on the chat rows it lets out there, (depth - layer) / depth each."""
     from routerforge.experts import class_of, expert_names
 
-    if position not in POSITIONS:
-        raise InputError(f"position must be one of {POSITIONS}, got {position!r}")
+    if not positions or any(p not in POSITIONS for p in positions):
+        raise InputError(f"positions must be among {POSITIONS}, got {positions!r}")
     if not 0 < precision <= 1:
         raise InputError(f"precision must be in (0, 1], got {precision}")
     known = set(expert_names())
@@ -165,18 +204,21 @@ def fit_chat_gate(router, train_rows: list[dict], val_rows: list[dict], *, layer
         raise InputError("the chat gate needs chat and expert rows in the train split")
     is_chat = np.array([class_of(r["expert"]) == CHAT for r in held])
     depth, layers, t0 = len(router.model.model.layers), sorted(set(layers)), time.perf_counter()
-    xfit = gate_features(router, [r["query"] for r in fit], layers, position)
-    xheld = gate_features(router, [r["query"] for r in held], layers, position)
+    positions = tuple(dict.fromkeys(positions))
+    xfit = gate_features(router, [r["query"] for r in fit], layers, positions)
+    xheld = gate_features(router, [r["query"] for r in held], layers, positions)
     best, scores = None, {}
     for layer in layers:
-        for C in Cs:
-            gate = ChatGate(Probe(layer, position, *_fit_linear(xfit[layer], label, C, seed)), 1.0)
-            gate.exit_above, n = _threshold(gate.p_chat(xheld[layer]), is_chat, precision)
-            saved = n * (depth - layer) / depth
-            scores[f"{layer}/{C:g}"] = {"layer": layer, "C": C, "exit_above": gate.exit_above, "chat_out": n,
-                                        "passes_saved": round(saved, 1)}
-            if best is None or saved > best[0]:
-                best = (saved, gate, C)
+        for position in positions:
+            for C in Cs:
+                gate = ChatGate(Probe(layer, position, *_fit_linear(xfit[layer, position], label, C, seed)), 1.0)
+                gate.exit_above, n = _threshold(gate.p_chat(xheld[layer, position]), is_chat, precision)
+                saved = n * (depth - layer) / depth
+                scores[f"{layer}/{position}/{C:g}"] = {
+                    "layer": layer, "position": position, "C": C, "exit_above": gate.exit_above, "chat_out": n,
+                    "passes_saved": round(saved, 1)}
+                if best is None or saved > best[0]:
+                    best = (saved, gate, C)
     _, gate, C = best
     gate.probe.meta = {"candidates": scores, "precision": precision, "C": C, "n_fit": len(fit),
                        "n_threshold": len(held), "n_threshold_chat": int(is_chat.sum()), "n_layers": depth,
@@ -185,4 +227,4 @@ def fit_chat_gate(router, train_rows: list[dict], val_rows: list[dict], *, layer
     return gate
 
 
-__all__ = ["GATE_FILE", "ChatGate", "fit_chat_gate", "gate_features", "shallow_states"]
+__all__ = ["GATE_FILE", "ChatGate", "GateExit", "fit_chat_gate", "gate_features", "shallow_states"]

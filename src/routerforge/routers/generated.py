@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 from routerforge.errors import InputError
@@ -21,7 +22,7 @@ from routerforge.models.loading import contiguous_head_input
 from routerforge.models.prompts import prompt_text, router_messages, system_prompt
 from routerforge.routers.base import Routed, finish
 from routerforge.routers.calibration import path_class_mass
-from routerforge.routers.chat_gate import GATE_FILE, ChatGate
+from routerforge.routers.chat_gate import GATE_FILE, ChatGate, GateExit
 from routerforge.routers.grounding import grounded, repairs
 from routerforge.routers.prefill import PrefixCache
 from routerforge.experts.base import Expert
@@ -179,8 +180,18 @@ class Router:
 
     def _decide_gated(self, queries: list[str]) -> tuple[list[tuple], list[list[dict]], list[bool]]:
         """decide_batch's (decisions, alternatives) with the chat gate first: the rows it lets out are
-        chat, decided from its first layers; the others go through decide_batch as they would without it."""
-        gate = self.chat_gate.exits(self, queries) if self.chat_gate is not None else [None] * len(queries)
+        chat, decided from its first layers; the others go through decide_batch as they would without it.
+        On torch the gate reads decide_batch's own prefill, which goes on when it lets out no row."""
+        n = len(queries)
+        if self.chat_gate is None:
+            return self.decide_batch(queries), self._alternatives, [False] * n
+        if self.engine is None:
+            try:
+                return self.decide_batch(queries, gate=self.chat_gate), self._alternatives, [False] * n
+            except GateExit as stop:
+                gate = stop.exits
+        else:  # llama.cpp decodes: the gate's layers run in torch first
+            gate = self.chat_gate.exits(self, queries)
         rest = [q for q, g in zip(queries, gate) if g is None]
         decided = iter(zip(self.decide_batch(rest), self._alternatives) if rest else ())
         chat = default_expert()
@@ -273,8 +284,12 @@ class Router:
         texts = self.tok.batch_decode(out[:, width:], skip_special_tokens=True)
         return [list(dict.fromkeys(clean_spec(t) for t in texts[i * k:(i + 1) * k])) for i in range(len(pairs))]
 
-    def decide_batch(self, queries: list[str], choose=None) -> list[tuple[str | None, str, str, float | None]]:
+    def decide_batch(self, queries: list[str], choose=None,
+                     gate: ChatGate | None = None) -> list[tuple[str | None, str, str, float | None]]:
         """Greedy decode `expert: spec ->` for each query; returns (expert, spec, raw_text, confidence).
+
+        `gate`, when given, reads the prefill after its layer and raises `GateExit` there if it lets out
+        any row (ChatGate.watch); a batch it lets out no row of is decoded as without it.
 
         `choose(hidden_states, queries) -> [(expert, confidence)]`, when given, picks the expert from the
         prefill's hidden states (a tuple per layer of [B, T, H] tensors; position -1 is the last prompt
@@ -301,7 +316,8 @@ class Router:
         nxt_pos = (pos[:, -1] + 1).tolist()  # each live row's position id for the next token it feeds
         drafts: list[list[int]] = [[] for _ in range(B)]
         keep = 1  # the prefill's logits are read at its last position only
-        with torch.no_grad():
+        watch = gate.watch(self.model, [len(s) for s in suffixes]) if gate is not None else nullcontext()
+        with torch.no_grad(), watch:
             for _step in range(8 + self.max_spec_tokens):
                 out = self.model(input_ids=ids, attention_mask=attn, position_ids=pos, past_key_values=cache,
                                  use_cache=True, output_hidden_states=choose is not None and _step == 0,

@@ -2,7 +2,7 @@
 
     routerforge probe fit --run RUN [--layer L] [--position last|mean] [--split train] [--C 1.0]
     routerforge probe calibrate --run RUN [--target-precision 0.95 | --abstain-below X] [--split val]
-    routerforge probe gate --run RUN [--layers 4,6,8,10,12] [--precision 1.0] [--train-rows 2000]
+    routerforge probe gate --run RUN [--layers 4,6,8,10,12] [--positions last,mean] [--precision 1.0] [--train-rows 2000]
 
 `fit` writes RUN/probe.json (then `routerforge eval --run RUN --routers trained,probe` compares
 hidden-state routing with generated routing). `calibrate` fits a temperature for the generated
@@ -50,8 +50,9 @@ def add_parser(subparsers) -> None:
     g = sub.add_parser("gate", help="fit the chat gate (chat decided from the first layers); writes RUN/chat_gate.json")
     g.add_argument("--run", type=Path, required=True, help="trained run directory")
     g.add_argument("--layers", default="4,6,8,10,12", help="candidate layers, comma-separated (default 4,6,8,10,12)")
-    g.add_argument("--position", default="last", choices=("last", "mean"),
-                   help="last prompt token (default) or the mean over the query's tokens")
+    g.add_argument("--positions", default="last,mean",
+                   help="candidate poolings, comma-separated: the last prompt token and/or the mean over the "
+                        "query's tokens (default last,mean)")
     g.add_argument("--precision", type=float, default=1.0,
                    help="share of the val rows the gate lets out that must be chat (default 1.0: all)")
     g.add_argument("--train-rows", type=int, default=2000, help="train rows the probe is fitted on (default 2000)")
@@ -108,6 +109,9 @@ def run_gate(args: argparse.Namespace) -> int:
         layers = [int(x) for x in args.layers.split(",") if x.strip()]
     except ValueError:
         raise InputError(f"--layers must be comma-separated integers, got {args.layers!r}") from None
+    positions = tuple(p.strip() for p in args.positions.split(",") if p.strip())
+    if not positions or any(p not in ("last", "mean") for p in positions):
+        raise InputError(f"--positions must be last and/or mean, comma-separated, got {args.positions!r}")
     if not layers or min(args.C) <= 0 or args.train_rows < 2 or not 0 < args.precision <= 1:
         raise InputError("--layers needs a layer, --C must be positive, --train-rows at least 2, "
                          "--precision in (0, 1]")
@@ -118,21 +122,21 @@ def run_gate(args: argparse.Namespace) -> int:
     console = Console()
     router = Router.from_run(args.run, chat_gate=None)
     with console.status(f"fitting the chat gate on {min(len(train), args.train_rows)} train rows"):
-        gate = fit_chat_gate(router, train, val, layers=layers, Cs=tuple(args.C), position=args.position,
+        gate = fit_chat_gate(router, train, val, layers=layers, Cs=tuple(args.C), positions=positions,
                              precision=args.precision, max_train=args.train_rows)
     path = gate.save(args.run / GATE_FILE)
     meta = gate.probe.meta
-    table = Table(title=f"chat gate ({args.position} token; threshold set: {meta['n_threshold_chat']} chat rows "
-                        f"of {meta['n_threshold']})")
-    for col in ("layer", "C", "exit above", "chat rows let out", "layer passes saved"):
+    table = Table(title=f"chat gate (threshold set: {meta['n_threshold_chat']} chat rows of {meta['n_threshold']})")
+    for col in ("layer", "position", "C", "exit above", "chat rows let out", "layer passes saved"):
         table.add_column(col, justify="right")
+    chosen = (gate.probe.layer, gate.probe.position, meta["C"])
     for row in meta["candidates"].values():
-        mark = " *" if row["layer"] == gate.probe.layer and row["C"] == meta["C"] else ""
-        table.add_row(f"{row['layer']}{mark}", f"{row['C']:g}", f"{row['exit_above']:.4f}", str(row["chat_out"]),
-                      f"{row['passes_saved']:.1f}")
+        mark = " *" if (row["layer"], row["position"], row["C"]) == chosen else ""
+        table.add_row(f"{row['layer']}{mark}", row["position"], f"{row['C']:g}", f"{row['exit_above']:.4f}",
+                      str(row["chat_out"]), f"{row['passes_saved']:.1f}")
     console.print(table)
-    print(f"chat gate written to {path} (layer {gate.probe.layer} of {meta['n_layers']}, C {meta['C']:g}, exit above "
-          f"{gate.exit_above:.4f}); delete it to route without the gate")
+    print(f"chat gate written to {path} (layer {gate.probe.layer} of {meta['n_layers']}, {gate.probe.position} "
+          f"position, C {meta['C']:g}, exit above {gate.exit_above:.4f}); delete it to route without the gate")
     return 0
 
 
