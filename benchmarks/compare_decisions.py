@@ -54,5 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(text if args.out.suffix != ".md" else f"```\n{text}```\n", encoding="utf-8")
     return 0
 
+
 if __name__ == "__main__":
     sys.exit(main())

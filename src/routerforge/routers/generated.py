@@ -183,15 +183,10 @@ class Router:
         chat, decided from its first layers; the others go through decide_batch as they would without it.
         On torch the gate reads decide_batch's own prefill, which goes on when it lets out no row."""
         n = len(queries)
-        if self.chat_gate is None:
-            return self.decide_batch(queries), self._alternatives, [False] * n
-        if self.engine is None:
-            try:
-                return self.decide_batch(queries, gate=self.chat_gate), self._alternatives, [False] * n
-            except GateExit as stop:
-                gate = stop.exits
-        else:  # llama.cpp decodes: the gate's layers run in torch first
-            gate = self.chat_gate.exits(self, queries)
+        try:
+            return self.decide_batch(queries, gate=self.chat_gate), self._alternatives, [False] * n
+        except GateExit as stop:
+            gate = stop.exits
         rest = [q for q, g in zip(queries, gate) if g is None]
         decided = iter(zip(self.decide_batch(rest), self._alternatives) if rest else ())
         chat = default_expert()
@@ -289,7 +284,8 @@ class Router:
         """Greedy decode `expert: spec ->` for each query; returns (expert, spec, raw_text, confidence).
 
         `gate`, when given, reads the prefill after its layer and raises `GateExit` there if it lets out
-        any row (ChatGate.watch); a batch it lets out no row of is decoded as without it.
+        any row (ChatGate.watch; with an engine, a torch pass cut off at that layer first); a batch it
+        lets out no row of is decoded as without it.
 
         `choose(hidden_states, queries) -> [(expert, confidence)]`, when given, picks the expert from the
         prefill's hidden states (a tuple per layer of [B, T, H] tensors; position -1 is the last prompt
@@ -305,6 +301,9 @@ class Router:
         import torch
 
         if self.engine is not None and choose is None:  # the engine runs the passes (the same state machine)
+            exits = gate.exits(self, queries) if gate is not None else []  # (the gate's layers in torch first)
+            if any(e is not None for e in exits):
+                raise GateExit(exits)
             states = self.engine.decide_batch(queries)
             self._alternatives = [self._class_alternatives(st) for st in states]
             return [self._result(st) for st in states]
