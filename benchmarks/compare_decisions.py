@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     lines = [f"{len(a)} rows: same expert {same_expert}, same expert and spec {sum(same)}"]
     if all("class_ok" in x for x in a + b):  # eval predictions: the gold is there
         paths = collections.Counter(y.get("decode_path", "?") for y in b)
+        right_a, right_b = (sum(bool(r["class_ok"]) for r in rows) for rows in (a, b))
         lines += ["B's decode paths: " + ", ".join(f"{k} {v}" for k, v in paths.most_common()),
-                  f"expert class right: A {sum(bool(x['class_ok']) for x in a)}, B {sum(bool(y['class_ok']) for y in b)}"]
+                  f"expert class right: A {right_a}, B {right_b}"]
     mark = lambda r: "" if "class_ok" not in r else (" (right)" if r["class_ok"] else " (wrong)")  # noqa: E731
     for x, y, ok in zip(a, b, same):
         if not ok:

@@ -5,8 +5,8 @@
 
 Most requests in front of a router are chat (CLINC150: 384 of 444), and a chat decision is one prefill
 pass through all 30 layers. The gate reads the hidden states after layer L (L << 30) of that same
-prefill (the last prompt token's, or the mean over the query's tokens), with the router's own prompt and cached prefix, and a binary linear probe says how likely the
-request is chat. Above the gate's threshold the decision is `chat` and the remaining 30 - L layers never
+prefill (the last prompt token's, or the mean over the query's tokens), with the router's own prompt
+and cached prefix, and a binary linear probe says how likely the request is chat. Above the gate's threshold the decision is `chat` and the remaining 30 - L layers never
 run (a forward hook stops the pass after layer L). Below it the row is decided exactly as without a
 gate, by the full router. On torch the gate reads the router's own first pass (`watch`): a batch whose
 rows it lets out none of goes on through the remaining layers, so a single request pays nothing for
@@ -20,7 +20,8 @@ split (gold class: chat or not). Its threshold is the lowest above which every r
 the gate lets out is chat (`precision`, default 1.0): the val split plus up to 3,000 train rows the probe
 was not fitted on (the model was trained on them, the probe was not). Val alone has ~60 chat rows, and a
 threshold from it let expert rows out on the test split and on CLINC150. Per candidate layer, position
-and C, the gate that saves the most layer passes there is kept: (depth - layer) / depth for each chat row let out.
+and C, the gate that saves the most layer passes there is kept: (depth - layer) / depth for each chat
+row let out.
 The router then skips only what the gate is sure of; `routerforge eval` and `benchmarks/latency.py` show
 what it costs in accuracy (decode path `chat_gate`).
 """
@@ -211,7 +212,8 @@ def fit_chat_gate(router, train_rows: list[dict], val_rows: list[dict], *, layer
     for layer in layers:
         for position in positions:
             for C in Cs:
-                gate = ChatGate(Probe(layer, position, *_fit_linear(xfit[layer, position], label, C, seed)), 1.0)
+                fitted = _fit_linear(xfit[layer, position], label, C, seed)
+                gate = ChatGate(Probe(layer, position, *fitted), 1.0)
                 gate.exit_above, n = _threshold(gate.p_chat(xheld[layer, position]), is_chat, precision)
                 saved = n * (depth - layer) / depth
                 scores[f"{layer}/{position}/{C:g}"] = {

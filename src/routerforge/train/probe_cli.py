@@ -2,7 +2,8 @@
 
     routerforge probe fit --run RUN [--layer L] [--position last|mean] [--split train] [--C 1.0]
     routerforge probe calibrate --run RUN [--target-precision 0.95 | --abstain-below X] [--split val]
-    routerforge probe gate --run RUN [--layers 4,6,8,10,12] [--positions last,mean] [--precision 1.0] [--train-rows 2000]
+    routerforge probe gate --run RUN [--layers 4,6,8,10,12] [--positions last,mean] [--precision 1.0]
+                                     [--train-rows 2000]
 
 `fit` writes RUN/probe.json (then `routerforge eval --run RUN --routers trained,probe` compares
 hidden-state routing with generated routing). `calibrate` fits a temperature for the generated
